@@ -1,0 +1,9 @@
+"""Development and the demo: debug on unless told otherwise."""
+from config.env import env_bool
+
+from .base import *  # noqa: F401,F403
+
+DEBUG = env_bool("DEBUG", True)
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# Static files come from the app directories (runserver / the live test server); WhiteNoise is for production.
+MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]

@@ -1,0 +1,234 @@
+"""The bureau's organisation, staff accounts, the audit trail, background jobs and the calendar."""
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .choices import AuditAction, DepartmentKind, JobStatus, LimitUnit, Role
+
+
+class Office(models.Model):
+    """A field office (市场监督管理所): it supervises the entities of its area."""
+
+    code = models.CharField("编码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    phone = models.CharField("电话", max_length=40, blank=True)
+    is_active = models.BooleanField("在用", default=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "市场监督管理所"
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    """A bureau section (股室), the enforcement brigade, or a member department (成员单位)."""
+
+    code = models.CharField("编码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True)
+    kind = models.CharField("类别", max_length=10, choices=DepartmentKind.choices)
+    is_active = models.BooleanField("在用", default=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "股室与成员单位"
+        ordering = ["kind", "sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A staff account; its groups are its roles, its office bounds what an office role sees."""
+
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    office = models.ForeignKey(
+        Office, verbose_name="所属市场监管所", on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="所属股室/单位", on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    @property
+    def role_names(self) -> list[str]:
+        cached = getattr(self, "_role_names", None)
+        if cached is None:
+            cached = sorted(self.groups.values_list("name", flat=True)) if self.pk else []
+            self._role_names = cached
+        return cached
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.is_superuser and Role.ADMIN in roles or any(r in self.role_names for r in roles)
+
+    @property
+    def sees_whole_district(self) -> bool:
+        """Section staff, leadership and administrators work district-wide; office staff only their office."""
+        return self.is_superuser or self.has_role(Role.ADMIN, Role.LEADER, Role.SECTION)
+
+    @property
+    def role_label(self) -> str:
+        if self.is_superuser and not self.role_names:
+            return Role.ADMIN.label
+        return "、".join(Role(r).label if r in Role.values else r for r in self.role_names) or "未分配角色"
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        return self.filter(target_type=ContentType.objects.get_for_model(obj), target_id=str(obj.pk))
+
+
+class AuditLog(models.Model):
+    """Who did what, when, with the values before and after. Never edited or deleted."""
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, blank=True
+    )
+    action = models.CharField("操作", max_length=20, choices=AuditAction.choices)
+    target_type = models.ForeignKey(
+        ContentType, verbose_name="对象类型", on_delete=models.PROTECT, null=True, blank=True
+    )
+    target_id = models.CharField("对象编号", max_length=64, blank=True)
+    target_repr = models.CharField("对象", max_length=200, blank=True)
+    summary = models.CharField("摘要", max_length=500, blank=True)
+    changes = models.JSONField("变更（字段: [原值, 新值]）", default=dict, blank=True)
+    extra = models.JSONField("附加信息", default=dict, blank=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "操作日志"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "-at"], name="audit_target_idx")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.target_repr}"
+
+
+class Job(models.Model):
+    """A background job a user waits on (an import, a draw, a rollup): status, progress and error."""
+
+    kind = models.CharField("类型", max_length=50, db_index=True)
+    status = models.CharField("状态", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, null=True, blank=True
+    )
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    progress_done = models.PositiveIntegerField("已处理", default=0)
+    progress_total = models.PositiveIntegerField("总数", default=0)
+    stage = models.CharField("阶段", max_length=100, blank=True)
+    input_file = models.FileField("上传文件", upload_to="jobs/%Y/%m/", blank=True)
+    input_name = models.CharField("原文件名", max_length=255, blank=True)
+    params = models.JSONField("参数", default=dict, blank=True)
+    result = models.JSONField("结果", default=dict, blank=True)
+    error = models.TextField("错误", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "后台任务"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.SUCCEEDED:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, int(self.progress_done * 100 / self.progress_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class LoginFailure(models.Model):
+    """A failed log-in, kept to throttle password guessing (works across web processes)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录失败记录"
+
+    def __str__(self):
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday week: a holiday on a weekday, or a make-up working day (调休)."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("是否工作日")
+    name = models.CharField("名称", max_length=50, blank=True)
+    source = models.CharField("来源", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日与调休"
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {'上班' if self.is_workday else '休息'} {self.name}"
+
+
+class CalendarYear(models.Model):
+    """A year whose official holiday arrangement has been entered; other years count weekends only."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    source = models.CharField("来源", max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, null=True, blank=True
+    )
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已录入节假日安排的年度"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year} 年"
+
+
+class TimeLimitRule(models.Model):
+    """A statutory time limit as data: each version names its legal basis and the date it takes effect."""
+
+    code = models.CharField("规则编码", max_length=60)
+    name = models.CharField("名称", max_length=200)
+    amount = models.PositiveIntegerField("期限数值")
+    unit = models.CharField("单位", max_length=10, choices=LimitUnit.choices)
+    legal_basis = models.CharField("法律依据", max_length=300)
+    effective_from = models.DateField("生效日期")
+    verified = models.BooleanField("已核实", default=True, help_text="未核实的默认值来源显示为“待核实”")
+    note = models.CharField("备注", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "时限规则"
+        ordering = ["code", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "effective_from"], name="timelimit_code_effective_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.amount}{self.get_unit_display()}）"
+
+    @property
+    def basis_label(self) -> str:
+        return self.legal_basis if self.verified else f"{self.legal_basis}（待核实）"

@@ -1,0 +1,32 @@
+"""The navigation by capability: each entry shows only to the roles that may use it."""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from .permissions import can_view_entities
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    allowed: Callable  # user -> bool
+
+
+# Later capabilities (双随机抽查, 信用修复, 年报, 登记监管, 业务培训 …) add their entries here.
+NAV_ITEMS = [
+    NavItem("首页", "home", lambda u: True),
+    NavItem("市场主体名录", "registry:entity_list", can_view_entities),
+    NavItem("系统管理", "admin:index", lambda u: u.is_staff),
+]
+
+
+def nav_for(user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    return [
+        {"label": item.label, "url": reverse(item.url_name)}
+        for item in NAV_ITEMS
+        if item.allowed(user)
+    ]

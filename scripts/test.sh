@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# One command for the whole test suite on PostgreSQL and Redis (what CI runs).
+source "$(dirname "$0")/_setup.sh"
+export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/xinyong}
+export CELERY_BROKER_URL=${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}
+export DJANGO_SETTINGS_MODULE=config.settings.test
+
+echo "==> 检查 PostgreSQL 与 Redis"
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+fi
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+fi
+for _ in $(seq 1 30); do
+  pg_isready -q -h 127.0.0.1 -p 5432 && redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break
+  sleep 1
+done
+
+echo "==> 浏览器测试所需的 Chromium"
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "缺少 /usr/bin/chromium：请以 root 运行 apt-get install chromium" >&2
+    exit 1
+  fi
+fi
+
+echo "==> 代码检查"
+ruff check .
+python manage.py makemigrations --check --dry-run
+
+echo "==> 运行测试"
+exec pytest "$@"
