@@ -9,10 +9,10 @@ from .models import AuditLog, CalendarDay, CalendarYear, Department, Job, Office
 class AuditedAdmin(admin.ModelAdmin):
     """Admin changes write the platform's audit trail: who changed which fields, before and after."""
 
-    audit_exclude = ("password", "last_login")
+    audit_exclude = ("last_login",)
 
     def save_model(self, request, obj, form, change):
-        fields = [f for f in form.changed_data if f not in self.audit_exclude]
+        fields = [f for f in form.changed_data if f not in self.audit_exclude and "password" not in f]
         before = {f: form.initial.get(f) for f in fields} if change else {}
         super().save_model(request, obj, form, change)
         changes = {f: [_plain(before.get(f)), _plain(form.cleaned_data.get(f))] for f in fields}
