@@ -17,12 +17,12 @@ for _ in $(seq 1 30); do
   sleep 1
 done
 
-echo "==> 浏览器测试所需的 Chromium"
-if [ ! -x /usr/bin/chromium ]; then
+echo "==> 浏览器测试所需的 Chromium 与中文字体"
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wqy"; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
   else
-    echo "缺少 /usr/bin/chromium：请以 root 运行 apt-get install chromium" >&2
+    echo "缺少 /usr/bin/chromium 或中文字体：请以 root 运行 apt-get install chromium fonts-wqy-microhei" >&2
     exit 1
   fi
 fi

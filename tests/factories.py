@@ -44,7 +44,7 @@ def make_user(role: Role | None = None, *, office: Office | None = None, usernam
     return user
 
 
-def ensure_industry(code: str = "C2651", name: str = "初级形态塑料及合成树脂制造") -> Industry:
+def ensure_industry(code: str = "C2651", name: str = "") -> Industry:
     """Make sure the section, division and class of a code exist (the catalogue may already hold them)."""
     section, _ = Industry.objects.get_or_create(code=code[0], defaults={"name": f"门类{code[0]}", "level": "section"})
     division, _ = Industry.objects.get_or_create(
@@ -52,7 +52,7 @@ def ensure_industry(code: str = "C2651", name: str = "初级形态塑料及合�
     )
     if len(code) == 5:
         node, _ = Industry.objects.get_or_create(
-            code=code, defaults={"name": name, "level": "class", "parent": division}
+            code=code, defaults={"name": name or f"小类{code}", "level": "class", "parent": division}
         )
         return node
     return division
