@@ -1,9 +1,10 @@
 """The demo district of 泉港区: offices, sections and member departments, a register of entities, a user per role.
 
 Everything is derived from ``random.Random(seed)`` and the date the run counts up to, so the same seed on the
-same day gives the same rows, and the first N rows of a larger run are the rows of a run with N. Entities are
-keyed by their code, offices and departments by theirs, users by user name: a second run creates nothing new.
-Village and road names are illustrative.
+same day gives the same rows, and the first N rows of a larger run are the rows of a run with N. Codes and
+names do not depend on the date (only dates and statuses do), so a run on a later day finds every entity of an
+earlier one. Entities are keyed by their code, offices and departments by theirs, users by user name: a second
+run creates nothing new. Village and road names are illustrative.
 """
 import bisect
 import random
@@ -311,7 +312,11 @@ class _Weighted:
         self.total = total
 
     def pick(self, rng: random.Random):
-        return self.items[bisect.bisect_right(self.cumulative, rng.random() * self.total)]
+        return self.at(rng.random())
+
+    def at(self, draw: float):
+        """The item a draw in [0, 1) lands on."""
+        return self.items[bisect.bisect_right(self.cumulative, draw * self.total)]
 
 
 def _organisation_code_old(rng: random.Random) -> str:
@@ -442,16 +447,19 @@ def generate_entities(*, count: int, seed: int, today: date) -> Iterator[EntityR
         legal_rep = _person_name(rng)
         phone = _phone(rng)
 
+        # Always three draws, whatever today is: the draws of the next rows (their codes) must not depend
+        # on the date, or a run on another day would register a second, different district.
+        ended_draw, status_draw, date_draw = rng.random(), rng.random(), rng.random()
         status, changed_on = RegistrationStatus.ACTIVE, None
         years = (today - established).days / 365.25
         base = 0.012 if entity_type == EntityType.ENTERPRISE else 0.016
-        if rng.random() < min(0.5, 0.01 + base * years):
-            status = inactive_statuses[entity_type].pick(rng)[0]
+        if ended_draw < min(0.5, 0.01 + base * years):
+            status = inactive_statuses[entity_type].at(status_draw)[0]
             earliest = established + timedelta(days=730 if status == RegistrationStatus.REVOKED else 180)
             if status == RegistrationStatus.SUSPENDED:
                 earliest = max(earliest, SUSPENSION_FROM)
             if earliest < today:
-                changed_on = earliest + timedelta(days=rng.randint(0, (today - earliest).days))
+                changed_on = earliest + timedelta(days=int(date_draw * ((today - earliest).days + 1)))
             else:
                 status = RegistrationStatus.ACTIVE
 

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from core.choices import DepartmentKind, Role
@@ -210,3 +211,25 @@ def test_command_prints_a_chinese_summary_and_rejects_a_negative_count():
     assert MarketEntity.objects.count() == 20
     with pytest.raises(CommandError, match="不能为负数"):
         call_command("seed_demo", "--entities", "-1", stdout=StringIO())
+
+
+def test_codes_and_names_do_not_depend_on_the_day_of_the_run():
+    earlier = [(r.uscc, r.name) for r in generate_entities(count=2000, seed=2023, today=TODAY)]
+    later = [(r.uscc, r.name) for r in generate_entities(count=2000, seed=2023, today=TODAY + timedelta(days=400))]
+    assert earlier == later
+
+
+def test_a_run_on_a_later_day_adds_nothing():
+    _seed()
+    summary = _seed(today=TODAY + timedelta(days=400))
+    assert (summary.entities_created, summary.entities_existing) == (0, N)
+    assert MarketEntity.objects.count() == N
+
+
+def test_entity_page_timeline_shows_the_status_change(client):
+    _seed()
+    entity = MarketEntity.objects.filter(status=RegistrationStatus.DEREGISTERED).first()
+    client.login(username="credit", password=PASSWORD)
+    html = client.get(reverse("registry:entity_detail", args=[entity.pk])).content.decode()
+    assert entity.name in html
+    assert "存续 → 注销" in html
