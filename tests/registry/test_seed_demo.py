@@ -13,7 +13,16 @@ from core.choices import DepartmentKind, Role
 from core.models import Department, Office, User
 from registry.choices import EntityType, RegistrationStatus
 from registry.codes import industry_code_error, uscc_error
-from registry.demo import PARK_OFFICE_CODE, TOWNS, generate_entities, seed_demo
+from registry.demo import (
+    COOPERATIVE_INDUSTRIES,
+    ENTERPRISE_INDUSTRIES,
+    INDIVIDUAL_INDUSTRIES,
+    PARK_OFFICE_CODE,
+    TOWNS,
+    generate_entities,
+    seed_demo,
+)
+from registry.industry_data import catalogue_rows
 from registry.models import Industry, MarketEntity, StatusChange
 from registry.selectors import division_sections
 
@@ -233,3 +242,9 @@ def test_entity_page_timeline_shows_the_status_change(client):
     html = client.get(reverse("registry:entity_detail", args=[entity.pk])).content.decode()
     assert entity.name in html
     assert "存续 → 注销" in html
+
+
+def test_every_industry_the_demo_draws_from_is_a_class_of_the_catalogue():
+    classes = {code for code, _, level, _ in catalogue_rows() if level == "class"}
+    drawn = [i[0] for i in (*ENTERPRISE_INDUSTRIES, *INDIVIDUAL_INDUSTRIES, *COOPERATIVE_INDUSTRIES)]
+    assert [code for code in drawn if code not in classes] == []
