@@ -298,7 +298,8 @@ def calendar(request):
                     text += f"（{result['skipped']} 天此前已按相同安排录入，未改动）"
                 messages.success(request, text + "。")
                 return redirect(_calendar_url(data["first_day"].year))
-        year = form.cleaned_data.get("first_day", date(year, 1, 1)).year if form.is_bound else year
+        if form.cleaned_data.get("first_day"):
+            year = form.cleaned_data["first_day"].year
     else:
         form = HolidayPeriodForm()
     rows = list(CalendarDay.objects.filter(date__year=year).order_by("date"))

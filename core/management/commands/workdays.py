@@ -28,7 +28,7 @@ def _count(text: str) -> int:
 class Command(BaseCommand):
     help = (
         "按工作日历计算：add 日期 N 输出该日期之后第 N 个工作日（当天不计）；"
-        "between 日期1 日期2 输出日期1之后至日期2（含）的工作日数。"
+        "between 日期1 日期2 输出日期1之后至日期2（含）的工作日数，日期2早于日期1时为负数。"
     )
     requires_system_checks = []
 
