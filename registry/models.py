@@ -69,6 +69,8 @@ class MarketEntity(models.Model):
             models.Index(fields=["office", "name"], name="entity_office_name_idx"),
             models.Index(fields=["status", "entity_type"], name="entity_status_type_idx"),
             models.Index(fields=["name", "id"], name="entity_name_id_idx"),
+            # Office staff's lists and the office + status + type filter: counted from this index alone.
+            models.Index(fields=["office", "status", "entity_type"], name="entity_office_status_type_idx"),
         ]
 
     def __str__(self):
