@@ -207,3 +207,26 @@ def test_export_of_many_offices_names_each_entity_office(client, section_user):
     client.force_login(section_user)
     _, rows = download(client)
     assert {row[USCC]: row[HEADERS.index("管辖单位")] for row in rows[1:]} == made
+
+
+def test_export_import_into_an_empty_register_and_export_again_gives_the_same_rows(tmp_path, office_a, office_b):
+    from registry.models import MarketEntity
+
+    make_entity(office_a, name="泉港石化物流有限公司", industry_code="G5430", established_on=date(2001, 2, 3))
+    make_entity(office_b, name="泉港区山腰小吃店", entity_type=EntityType.INDIVIDUAL, industry_code="H6210",
+                legal_rep="林海", phone="", address="", status=RegistrationStatus.REVOKED)
+    make_entity(office_b, name="泉港区果蔬专业合作社 <有限> & \"新\"", entity_type=EntityType.COOPERATIVE,
+                industry_code="A0141", phone="0595-87771234", status=RegistrationStatus.MOVED_OUT)
+    first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    call_command("export_entities", str(first), stdout=io.StringIO())
+    MarketEntity.objects.all().delete()
+    call_command("import_entities", str(first), stdout=io.StringIO())
+    assert MarketEntity.objects.count() == 3
+    call_command("export_entities", str(second), stdout=io.StringIO())
+
+    def rows(path):
+        book = CalamineWorkbook.from_path(str(path))
+        return book.get_sheet_by_index(0).to_python()
+
+    assert rows(second) == rows(first)
+    assert len(rows(first)) == 4
