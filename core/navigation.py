@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from .permissions import can_view_entities, is_admin
+from .permissions import can_import_entities, can_view_entities, is_admin
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class NavItem:
 NAV_ITEMS = [
     NavItem("首页", "home", lambda u: True),
     NavItem("市场主体名录", "registry:entity_list", can_view_entities),
+    NavItem("名录导入", "registry:import", can_import_entities),
     NavItem("工作日历", "core:calendar", is_admin),
     NavItem("系统管理", "admin:index", lambda u: u.is_staff),
 ]

@@ -26,7 +26,7 @@ from django.utils import timezone
 from core.audit import audit, diff, model_values
 from core.choices import AuditAction
 from core.models import AuditLog, Job, Office
-from core.services import job_progress
+from core.services import job_create, job_fail, job_progress
 
 from .codes import industry_code_error, normalise_industry_code, normalise_uscc, uscc_error
 from .excel import COLUMNS, HEADER_ALIASES, REQUIRED, STATUS_BY_LABEL, STATUS_LABEL, TYPE_BY_LABEL, TYPE_LABEL
@@ -528,6 +528,8 @@ def _check_rows(sheet: _Sheet, report: ImportReport, *, job: Job | None, max_err
                                   f"“{status_text}”不是有效的登记状态，应为：{status_labels}")]
         if len(phone) > max_phone:
             bad = (bad or []) + [("phone", f"超过 {max_phone} 个字符")]
+        elif "*" in phone:  # an export for a role that may not see phones: importing it would erase the numbers
+            bad = (bad or []) + [("phone", f"“{phone}”是脱敏后的号码，导入会覆盖真实号码；请使用含完整号码的文件")]
 
         special = overrides.get(idx) if overrides else None
         if special:  # a merged or formula cell: its own message replaces what its emptiness would say
@@ -784,6 +786,25 @@ def entities_import(
         staging.close()
     report.written = not dry_run
     return report
+
+
+@transaction.atomic
+def entities_import_queue(*, user, upload, dry_run: bool = False) -> Job:
+    """Accept a register spreadsheet uploaded on the import page and queue its import as a job the page follows."""
+    from .tasks import import_entities_task
+
+    job = job_create(kind=IMPORT_JOB_KIND, user=user, params={"dry_run": dry_run}, input_file=upload,
+                     input_name=upload.name)
+
+    def queue():
+        try:
+            import_entities_task.delay(job.pk)
+        except Exception:  # the broker is down: say so on the job page instead of leaving it queued forever
+            logger.exception("could not queue register import job %s", job.pk)
+            job_fail(job, error="无法提交后台任务（任务队列不可用），未导入任何数据。请稍后重新上传。")
+
+    transaction.on_commit(queue)
+    return job
 
 
 def entities_import_job(*, job: Job) -> ImportReport:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, views
+from . import export_views, import_views, views
 
 app_name = "registry"
 
@@ -8,4 +8,8 @@ urlpatterns = [
     path("entities/", views.entity_list, name="entity_list"),
     path("entities/<int:pk>/", views.entity_detail, name="entity_detail"),
     path("entities/export/", export_views.entity_export, name="entity_export"),
+    path("import/", import_views.import_home, name="import"),
+    path("import/template/", import_views.import_template, name="import_template"),
+    path("import/jobs/<int:job_id>/", import_views.import_job, name="import_job"),
+    path("import/jobs/<int:job_id>/report/", import_views.import_report, name="import_report"),
 ]
