@@ -17,4 +17,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("core.urls")),
     path("registry/", include("registry.urls")),
+    path("training/", include("training.urls")),
 ]

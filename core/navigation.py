@@ -4,7 +4,14 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from .permissions import can_import_entities, can_view_entities, is_admin
+from .permissions import (
+    can_import_entities,
+    can_view_clues,
+    can_view_conduct,
+    can_view_entities,
+    can_view_training,
+    is_admin,
+)
 
 
 @dataclass(frozen=True)
@@ -19,6 +26,9 @@ NAV_ITEMS = [
     NavItem("首页", "home", lambda u: True),
     NavItem("市场主体名录", "registry:entity_list", can_view_entities),
     NavItem("名录导入", "registry:import", can_import_entities),
+    NavItem("业务培训", "training:overview", can_view_training),
+    NavItem("行风建设", "training:conduct_plan_list", can_view_conduct),
+    NavItem("线索管理", "training:clue_list", can_view_clues),
     NavItem("工作日历", "core:calendar", is_admin),
     NavItem("系统管理", "admin:index", lambda u: u.is_staff),
 ]

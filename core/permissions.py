@@ -22,6 +22,34 @@ def can_view_phone(user) -> bool:
     return user.is_authenticated and user.has_perm("registry.view_entity_phone")
 
 
+def can_view_training(user) -> bool:
+    """业务培训: every staff member with a role sees the sessions and their own hours."""
+    return user.is_authenticated and (user.is_superuser or bool(user.role_names))
+
+
+def can_manage_training(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION))
+
+
+def can_view_training_stats(user) -> bool:
+    """Everyone's hours, per-office completion and the staff behind: the district-wide roles."""
+    return user.is_authenticated and user.sees_whole_district
+
+
+def can_manage_conduct(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.DISCIPLINE))
+
+
+def can_view_conduct(user) -> bool:
+    """行风建设 plans, inspections and rectification: managed by discipline and admins, read by leadership."""
+    return can_manage_conduct(user) or (user.is_authenticated and user.has_role(Role.LEADER))
+
+
+def can_view_clues(user) -> bool:
+    """Clue records (线索): the discipline role and nobody else, not even superusers or leadership."""
+    return user.is_authenticated and not user.is_superuser and Role.DISCIPLINE in user.role_names
+
+
 def require(predicate):
     """View decorator: a user without the capability gets 403 (records of another office answer 404)."""
 

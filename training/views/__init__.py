@@ -1,0 +1,1 @@
+"""The pages of the training app: sessions and hours, conduct supervision, clue records (one module each)."""
