@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import chain
+from operator import mul
 from xml.etree import ElementTree
 
 import python_calamine
@@ -28,7 +29,15 @@ from core.choices import AuditAction
 from core.models import AuditLog, Job, Office
 from core.services import job_create, job_fail, job_progress
 
-from .codes import industry_code_error, normalise_industry_code, normalise_uscc, uscc_error
+from .codes import (
+    USCC_CHARSET,
+    USCC_VALUES,
+    USCC_WEIGHTS,
+    industry_code_error,
+    normalise_industry_code,
+    normalise_uscc,
+    uscc_error,
+)
 from .excel import COLUMNS, HEADER_ALIASES, REQUIRED, STATUS_BY_LABEL, STATUS_LABEL, TYPE_BY_LABEL, TYPE_LABEL
 from .models import MarketEntity, StatusChange, UsccException
 from .selectors import division_sections
@@ -61,6 +70,7 @@ _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _HEADER_NOISE = re.compile(r"[\s\u3000*＊※]+|[（(]必填[)）]|[（(]选填[)）]")
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+_USCC_SHAPE = re.compile(f"[{USCC_CHARSET}]{{18}}")
 
 
 class ImportFileError(Exception):
@@ -408,6 +418,14 @@ def parse_date(value) -> date | None:
 # Checking every row
 # ---------------------------------------------------------------------------------------------------------
 
+def uscc_is_valid(code: str) -> bool:
+    """The GB 32100 check of registry.codes.uscc_error, in a form fast enough for 100,000 rows; on False,
+    uscc_error says why (and accepts an approved legacy code)."""
+    if not _USCC_SHAPE.fullmatch(code):
+        return False
+    return USCC_CHARSET[-sum(map(mul, map(USCC_VALUES.__getitem__, code[:17]), USCC_WEIGHTS)) % 31] == code[17]
+
+
 def _check_rows(sheet: _Sheet, report: ImportReport, *, job: Job | None, max_errors: int | None) -> object:
     """Check every data row; while all are valid, stage them as CSV. Returns the staging file."""
     positions, names, overrides = sheet.positions, sheet.names, sheet.overrides
@@ -436,12 +454,6 @@ def _check_rows(sheet: _Sheet, report: ImportReport, *, job: Job | None, max_err
     type_labels = "、".join(TYPE_LABEL.values())
     status_labels = "、".join(STATUS_LABEL.values())
 
-    def optional(row, i):
-        if i is None:
-            return ""
-        v = row[i]
-        return v.strip() if v.__class__ is str else cell_text(v)
-
     if job is not None:
         job_progress(job, done=0, total=sheet.estimate + sheet.estimate // 4 + 1, stage="校验数据")
 
@@ -464,8 +476,14 @@ def _check_rows(sheet: _Sheet, report: ImportReport, *, job: Job | None, max_err
         date_raw = row[i_date]
         v = row[i_status]
         status_text = v.strip() if v.__class__ is str else cell_text(v)
-        legal_rep, address = optional(row, i_rep), optional(row, i_addr)
-        authority, phone = optional(row, i_auth), optional(row, i_phone)
+        legal_rep = "" if i_rep is None else row[i_rep]
+        legal_rep = legal_rep.strip() if legal_rep.__class__ is str else cell_text(legal_rep)
+        address = "" if i_addr is None else row[i_addr]
+        address = address.strip() if address.__class__ is str else cell_text(address)
+        authority = "" if i_auth is None else row[i_auth]
+        authority = authority.strip() if authority.__class__ is str else cell_text(authority)
+        phone = "" if i_phone is None else row[i_phone]
+        phone = phone.strip() if phone.__class__ is str else cell_text(phone)
 
         if not (uscc or name or type_text or ind_raw.strip() or office_name or status_text or legal_rep or address
                 or authority or phone or cell_text(date_raw)):
@@ -475,7 +493,7 @@ def _check_rows(sheet: _Sheet, report: ImportReport, *, job: Job | None, max_err
         if not uscc:
             bad = [("uscc", "必填项为空")]
         else:
-            problem = uscc_error(uscc, exceptions)
+            problem = None if uscc_is_valid(uscc) else uscc_error(uscc, exceptions)
             if problem:
                 bad = [("uscc", problem)]
             else:
@@ -610,7 +628,6 @@ def _write_postgres(staging, *, user, source: str) -> tuple[int, int]:
             f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(text_columns)}))",
             staging,
         )
-        cursor.execute("ANALYZE import_stage")
         # The rows that differ from the register, with their values before the change.
         cursor.execute(
             f"CREATE TEMP TABLE import_changed ON COMMIT DROP AS "

@@ -434,6 +434,21 @@ def test_each_kind_of_row_error_is_reported_and_nothing_is_written(tmp_path, off
     assert_nothing_written()
 
 
+def test_fast_code_check_agrees_with_the_reference_check():
+    import random
+
+    from registry.codes import USCC_CHARSET, uscc_error
+    from registry.importer import uscc_is_valid
+
+    rng = random.Random(4754)
+    codes = [make_uscc(rng.randrange(10**12)) for _ in range(2000)]
+    codes += [c[:17] + rng.choice(USCC_CHARSET) for c in codes[:1000]]  # about 1 in 31 keeps a valid check
+    first = codes[0]
+    codes += [first[:17], first + "0", first[:5] + "I" + first[6:], first.lower(), ""]
+    assert sum(uscc_is_valid(c) for c in codes) > 2000
+    assert all(uscc_is_valid(c) == (uscc_error(c) is None) for c in codes)
+
+
 def test_duplicate_code_names_the_first_row(tmp_path, offices):
     code = make_uscc(31337)
     rows = [entity_row(1, 统一社会信用代码=code), entity_row(2), entity_row(3, 统一社会信用代码=code.lower())]
