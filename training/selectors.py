@@ -125,6 +125,8 @@ class TrainingSummary:
     staff: int
     met: int
     required: Decimal | None
+    offices: list[Completion]
+    total: Completion
 
     @property
     def behind(self) -> int | None:
@@ -137,15 +139,15 @@ class TrainingSummary:
 
 
 def bureau_training_summary(year: int) -> TrainingSummary:
-    """Sessions and hours delivered, person-hours earned and the completion rate of the whole bureau in a year."""
+    """Sessions and hours delivered, person-hours earned and the completion rate of the bureau (and per office)."""
     delivered = TrainingSession.objects.filter(date__year=year).aggregate(n=Count("id"), h=Sum("hours"))
     earned = Attendance.objects.filter(session__date__year=year).aggregate(n=Count("id"), h=Sum("session__hours"))
     required = requirement_for(year)
-    _, total = office_completion(year, required)
+    offices, total = office_completion(year, required)
     return TrainingSummary(
         year=year, sessions=delivered["n"], hours_delivered=delivered["h"] or ZERO, attendances=earned["n"],
         person_hours=earned["h"] or ZERO, staff=total.staff, met=total.met if required is not None else 0,
-        required=required,
+        required=required, offices=offices, total=total,
     )
 
 

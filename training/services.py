@@ -1,7 +1,7 @@
 """Writes of training and conduct: each change validated, audited in its transaction, safe against double submits."""
 import hashlib
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -45,6 +45,12 @@ def _save_validated(obj, duplicate_message: str) -> None:
         raise ValidationError(duplicate_message)
 
 
+def _values(obj, fields) -> dict:
+    """model_values, with times of day as text too (the audit trail stores JSON)."""
+    return {k: v.isoformat(timespec="minutes") if isinstance(v, time) else v
+            for k, v in model_values(obj, fields).items()}
+
+
 def _apply(obj, data: dict, fields: list[str]) -> None:
     for field in fields:
         if field in data:
@@ -52,7 +58,7 @@ def _apply(obj, data: dict, fields: list[str]) -> None:
 
 
 def _created(obj, fields) -> dict:
-    return {f: [None, v] for f, v in model_values(obj, fields).items() if v not in (None, "")}
+    return {f: [None, v] for f, v in _values(obj, fields).items() if v not in (None, "")}
 
 
 def _local_today() -> date:
@@ -77,9 +83,9 @@ def session_create(*, data: dict, by) -> TrainingSession:
 def session_update(*, session: TrainingSession, data: dict, by) -> TrainingSession:
     """Correct a session's details; a change of hours changes every attendee's credited hours."""
     session = TrainingSession.objects.select_for_update().get(pk=session.pk)
-    before = model_values(session, SESSION_FIELDS)
+    before = _values(session, SESSION_FIELDS)
     _apply(session, data, SESSION_FIELDS)
-    changes = diff(before, model_values(session, SESSION_FIELDS))
+    changes = diff(before, _values(session, SESSION_FIELDS))
     if not changes:
         return session
     _save_validated(session, "同一日期、同一开始时间的同主题培训已登记。")
@@ -99,7 +105,7 @@ def session_delete(*, session: TrainingSession, by) -> None:
         raise ValidationError(f"该培训已有 {signed} 人签到，不能删除；如确属误录，请先移除全部签到记录。")
     files = [m.file.name for m in session.materials.all()]
     audit(actor=by, action=AuditAction.DELETE, target=session, summary=f"删除培训：{session}",
-          changes={f: [v, None] for f, v in model_values(session, SESSION_FIELDS).items()},
+          changes={f: [v, None] for f, v in _values(session, SESSION_FIELDS).items()},
           extra={"materials": [m.original_name for m in session.materials.all()]})
     session.materials.all().delete()
     session.delete()
@@ -244,9 +250,9 @@ def conduct_plan_create(*, data: dict, by) -> ConductPlan:
 def conduct_plan_update(*, plan: ConductPlan, data: dict, by) -> ConductPlan:
     """Correct a plan; its period must still contain every inspection already recorded under it."""
     plan = ConductPlan.objects.select_for_update().get(pk=plan.pk)
-    before = model_values(plan, PLAN_FIELDS)
+    before = _values(plan, PLAN_FIELDS)
     _apply(plan, data, PLAN_FIELDS)
-    changes = diff(before, model_values(plan, PLAN_FIELDS))
+    changes = diff(before, _values(plan, PLAN_FIELDS))
     if not changes:
         return plan
     outside = plan.inspections.exclude(inspected_on__range=(plan.starts_on, plan.ends_on)).count()
@@ -281,10 +287,10 @@ def conduct_inspection_update(*, inspection: ConductInspection, data: dict, insp
     inspectors = list(inspectors)
     if not inspectors:
         raise ValidationError("请至少选择一名督查人员。")
-    before = {**model_values(inspection, INSPECTION_FIELDS),
+    before = {**_values(inspection, INSPECTION_FIELDS),
               "inspectors": sorted(str(u) for u in inspection.inspectors.all())}
     _apply(inspection, data, INSPECTION_FIELDS)
-    after = {**model_values(inspection, INSPECTION_FIELDS), "inspectors": sorted(str(u) for u in inspectors)}
+    after = {**_values(inspection, INSPECTION_FIELDS), "inspectors": sorted(str(u) for u in inspectors)}
     changes = diff(before, after)
     if not changes:
         return inspection
@@ -419,9 +425,9 @@ def clue_update(*, clue: Clue, data: dict, by) -> Clue:
     clue = Clue.objects.select_for_update().get(pk=clue.pk)
     if clue.status == ClueStatus.CONCLUDED:
         raise ValidationError("线索已办结，不能修改。")
-    before = model_values(clue, CLUE_FIELDS)
+    before = _values(clue, CLUE_FIELDS)
     _apply(clue, data, CLUE_FIELDS)
-    changed = sorted(diff(before, model_values(clue, CLUE_FIELDS)))
+    changed = sorted(diff(before, _values(clue, CLUE_FIELDS)))
     if not changed:
         return clue
     _save_validated(clue, "同一天、同一来源涉及该对象的线索已登记。")

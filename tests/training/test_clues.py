@@ -192,3 +192,14 @@ def test_removing_the_discipline_role_removes_access(client, discipline_user, cl
     discipline_user.groups.remove(Group.objects.get(name=Role.DISCIPLINE.value))
     client.force_login(discipline_user)
     assert client.get(reverse("training:clue_detail", args=[clue.pk])).status_code == 404
+
+
+def test_clue_list_has_a_bounded_number_of_queries(client, discipline_user, django_assert_max_num_queries):
+    for n in range(30):
+        services.clue_create(data={"received_on": date(2023, 1, 1) + timedelta(days=n), "source": ClueSource.OTHER,
+                                   "subject": f"对象{n}", "content": "内容"}, by=discipline_user)
+    client.force_login(discipline_user)
+    client.get(reverse("training:clue_list"))
+    with django_assert_max_num_queries(8):
+        html = client.get(reverse("training:clue_list"), {"sort": "number"}).content.decode()
+    assert html.index("XS2023-0001") < html.index("XS2023-0030")

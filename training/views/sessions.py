@@ -25,7 +25,6 @@ from ..materials import TYPES_LABEL, max_bytes
 from ..models import Attendance, TrainingMaterial, TrainingSession
 from ..selectors import (
     bureau_training_summary,
-    office_completion,
     person_year_hours,
     session_list_queryset,
     training_years,
@@ -50,7 +49,7 @@ def overview(request):
         "breadcrumbs": [("业务培训", None)],
     }
     if context["can_stats"]:
-        context["offices"], context["total"] = office_completion(year, summary.required)
+        context["offices"], context["total"] = summary.offices, summary.total
     return render(request, "training/overview.html", context)
 
 
