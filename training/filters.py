@@ -120,7 +120,6 @@ class ConductPlanFilter(SortedFilterSet):
     SORTS = {
         "start": ("starts_on", "id"), "-start": ("-starts_on", "-id"),
         "title": ("title", "id"), "-title": ("-title", "-id"),
-        "open": ("open_count", "-starts_on", "id"), "-open": ("-open_count", "-starts_on", "-id"),
     }
     DEFAULT_SORT = "-start"
 

@@ -151,6 +151,7 @@ class ConductFindingForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible"].queryset = staff_queryset()
+        self.fields["responsible"].empty_label = "请选择责任人"
 
 
 class RectifyForm(forms.Form):

@@ -242,3 +242,18 @@ def test_plan_detail_queries_do_not_grow_with_inspections(client, leader, many_f
     client.get(reverse("training:conduct_plan_detail", args=[plan.pk]))
     with django_assert_max_num_queries(8):
         assert client.get(reverse("training:conduct_plan_detail", args=[plan.pk])).status_code == 200
+
+
+def test_the_inspection_forms_list_staff_and_keep_the_current_inspectors(client, discipline_user, inspection, owner):
+    client.force_login(discipline_user)
+    html = client.get(reverse("training:conduct_inspection_create", args=[inspection.plan_id])).content.decode()
+    assert f'name="inspectors" value="{owner.pk}">' in html and "没有可选择的人员" not in html
+    html = client.get(reverse("training:conduct_inspection_update", args=[inspection.pk])).content.decode()
+    assert f'name="inspectors" value="{discipline_user.pk}" checked>' in html
+    assert f'name="inspectors" value="{owner.pk}">' in html
+    client.post(reverse("training:conduct_inspection_update", args=[inspection.pk]), {
+        "office": inspection.office_id, "department": "", "inspected_on": "2023-09-20",
+        "summary": inspection.summary, "inspectors": [discipline_user.pk, owner.pk]})
+    assert set(inspection.inspectors.all()) == {discipline_user, owner}
+    log = AuditLog.objects.for_object(inspection).get(action=AuditAction.UPDATE)
+    assert log.changes["inspectors"] == [["discipline"], sorted(["discipline", "owner"])]

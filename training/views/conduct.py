@@ -21,6 +21,7 @@ from ..forms import (
     ConductPlanForm,
     RectifyForm,
     RejectForm,
+    staff_groups,
 )
 from ..models import ConductFinding, ConductInspection, ConductPlan
 from ..selectors import conduct_findings, conduct_inspections, conduct_plans, conduct_summary, conduct_years
@@ -44,10 +45,12 @@ def plan_list(request):
 
 
 def _form_page(request, template_title: str, form, *, back, crumbs, extra=None):
-    return render(request, "training/conduct_form.html", {
-        "form": form, "title": template_title, "back": back, "breadcrumbs": [CRUMB, *crumbs, (template_title, None)],
-        **(extra or {}),
-    })
+    context = {"form": form, "title": template_title, "back": back,
+               "breadcrumbs": [CRUMB, *crumbs, (template_title, None)], **(extra or {})}
+    for name, field in form.fields.items():
+        if getattr(field, "picker", False):  # the staff picker lists the choices grouped by unit
+            context["picker_groups"] = staff_groups(field, form[name].value() or [])
+    return render(request, "training/conduct_form.html", context)
 
 
 @require(can_manage_conduct)
