@@ -4,6 +4,8 @@ discipline role may see them, and administrators are not that role."""
 from django.contrib import admin
 
 from core.admin import AuditedAdmin, ReadOnlyAdmin
+from core.audit import audit, diff
+from core.choices import AuditAction
 
 from .models import (
     Attendance,
@@ -22,6 +24,15 @@ class HoursRequirementAdmin(AuditedAdmin):
     search_fields = ["year", "basis"]
     list_filter = ["year"]
     list_select_related = True
+
+    def save_model(self, request, obj, form, change):
+        # AuditedAdmin.save_model writes form values as they are, and a Decimal is not JSON; core.audit.diff
+        # turns it into text, so this model writes its own record (deletions still go through AuditedAdmin).
+        before = {f: form.initial.get(f) for f in form.changed_data} if change else {}
+        admin.ModelAdmin.save_model(self, request, obj, form, change)
+        audit(actor=request.user, action=AuditAction.UPDATE if change else AuditAction.CREATE, target=obj,
+              summary=f"系统管理：{'修改' if change else '新增'}年度学时要求 {obj}",
+              changes=diff(before, {f: form.cleaned_data.get(f) for f in form.changed_data}))
 
 
 @admin.register(TrainingSession)

@@ -177,7 +177,7 @@ class ClueForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["inspection"].queryset = ConductInspection.objects.select_related(
-            "office", "department", "plan").order_by("-inspected_on")[:500]
+            "office", "department", "plan").order_by("-inspected_on", "-id")
         self.fields["inspection"].empty_label = "（不是督查中发现的）"
         if not self.is_bound and not self.instance.pk:
             self.initial.setdefault("received_on", timezone.localdate())

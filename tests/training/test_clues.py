@@ -203,3 +203,20 @@ def test_clue_list_has_a_bounded_number_of_queries(client, discipline_user, djan
     with django_assert_max_num_queries(8):
         html = client.get(reverse("training:clue_list"), {"sort": "number"}).content.decode()
     assert html.index("XS2023-0001") < html.index("XS2023-0030")
+
+
+def test_a_clue_found_by_an_inspection_links_to_it(client, discipline_user, office_a):
+    plan = services.conduct_plan_create(data={
+        "year": 2023, "kind": "general", "title": "常态化监督", "topic": "结合双随机抽查",
+        "starts_on": date(2023, 1, 1), "ends_on": date(2023, 12, 31), "description": ""}, by=discipline_user)
+    inspection = services.conduct_inspection_create(plan=plan, data={
+        "office": office_a, "department": None, "inspected_on": date(2023, 5, 6), "summary": "随机抽查执法过程"},
+        inspectors=[discipline_user], by=discipline_user)
+    client.force_login(discipline_user)
+    assert client.post(reverse("training:clue_create"), {
+        "received_on": "2023-05-06", "source": ClueSource.INSPECTION, "inspection": inspection.pk,
+        "subject": "某执法人员", "content": "检查中收受礼品"}).status_code == 302
+    clue = Clue.objects.get()
+    assert clue.inspection == inspection
+    html = client.get(clue.get_absolute_url()).content.decode()
+    assert reverse("training:conduct_inspection_detail", args=[inspection.pk]) in html
