@@ -172,10 +172,8 @@ def import_template(request):
     _header_style(ws, [widths[key] for key, _ in COLUMNS])
     letter = {key: get_column_letter(i) for i, (key, _) in enumerate(COLUMNS, start=1)}
     for key in ("uscc", "industry_code", "phone"):  # text, so that Excel keeps leading zeros and long digits
-        for row in range(2, 1002):
-            ws[f"{letter[key]}{row}"].number_format = "@"
-    for row in range(2, 1002):
-        ws[f"{letter['established_on']}{row}"].number_format = "yyyy-mm-dd"
+        ws.column_dimensions[letter[key]].number_format = "@"
+    ws.column_dimensions[letter["established_on"]].number_format = "yyyy-mm-dd"
     lists = {"entity_type": list(TYPE_LABEL.values()), "status": list(STATUS_LABEL.values()), "office": offices}
     for key, values in lists.items():
         formula = '"' + ",".join(values) + '"'
