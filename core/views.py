@@ -2,8 +2,9 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
+from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
 
 from registry.selectors import entity_overview
@@ -49,3 +50,8 @@ def job_status(request, job_id: int):
         "error": job.error,
         "result": job.result,
     })
+
+
+def csrf_failure(request, reason=""):
+    """A Chinese page for an expired or missing CSRF token (the form was open too long, or the session ended)."""
+    return HttpResponseForbidden(render_to_string("403_csrf.html", request=request))

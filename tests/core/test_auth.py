@@ -98,3 +98,18 @@ def test_navigation_shows_only_allowed_entries(client, owner, leader):
     client.force_login(owner)
     html = client.get(reverse("home")).content.decode()
     assert "市场主体名录" in html and reverse("admin:index") not in html
+
+
+def test_error_pages_are_chinese(client, owner, discipline_user, entity_a):
+    client.force_login(discipline_user)
+    assert "无权访问" in client.get(reverse("registry:entity_list")).content.decode()
+    client.force_login(owner)
+    assert "不在您的管辖范围内" in client.get("/registry/entities/999999/").content.decode()
+
+
+def test_expired_csrf_token_gets_a_chinese_page(owner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()
