@@ -185,6 +185,8 @@ def test_conduct_pages_and_a_clue_for_discipline(page, shot, discipline_user, le
     shot(page, "conduct_finding_detail")
 
     page.get_by_role("link", name="线索管理").first.click()
+    page.wait_for_selector("table.data")
+    shot(page, "clue_list")
     page.get_by_role("link", name=clue.number).click()
     page.wait_for_selector("text=查阅记录（1 次）")
     shot(page, "clue_detail")
