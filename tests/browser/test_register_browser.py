@@ -7,7 +7,7 @@ from registry.choices import EntityType
 from tests.browser.conftest import login
 from tests.factories import make_entity
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_office_staff_log_in_filter_and_open_an_entity(page, shot, owner, office_a, office_b):
