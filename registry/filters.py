@@ -58,7 +58,7 @@ class EntityFilter(django_filters.FilterSet):
             return queryset
         code = normalise_uscc(value)
         query = Q(name__icontains=value) | Q(legal_rep__icontains=value)
-        if len(code) >= 4 and code.isalnum():
+        if len(code) >= 4 and code.isascii() and code.isalnum():  # a code is Latin letters and digits
             query |= Q(uscc__startswith=code)
         return queryset.filter(query)
 

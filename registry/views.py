@@ -12,6 +12,23 @@ from .models import MarketEntity
 from .selectors import industry_label, industry_names
 
 
+class EntityPaginator(Paginator):
+    """Fetches a page in two steps: the page's ids, then those rows. PostgreSQL can walk the list's covering
+    indexes (registry.0005) for the ids alone, checking the filters on the index entries without touching the
+    table, so a filter whose rows sit far down the sort order (e.g. 个体工商户 sorted by name, after every
+    泉州市… company) stays fast at a million entities."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = {obj.pk: obj for obj in self.object_list.filter(pk__in=ids).order_by()}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+
 def filtered_entities(request):
     """The user's entities through the list's filters: shared by the list page and the export."""
     base = MarketEntity.objects.for_user(request.user).select_related("office")
@@ -21,7 +38,7 @@ def filtered_entities(request):
 @require(can_view_entities)
 def entity_list(request):
     filterset = filtered_entities(request)
-    paginator = Paginator(filterset.qs, settings.PAGE_SIZE)
+    paginator = EntityPaginator(filterset.qs, settings.PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     names = industry_names()
     show_phone = can_view_phone(request.user)
