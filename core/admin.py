@@ -1,7 +1,9 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.contenttypes.models import ContentType
 
-from .audit import audit
+from .audit import audit, plain
 from .choices import AuditAction
 from .models import AuditLog, CalendarDay, CalendarYear, Department, Job, Office, TimeLimitRule, User
 
@@ -15,7 +17,7 @@ class AuditedAdmin(admin.ModelAdmin):
         fields = [f for f in form.changed_data if f not in self.audit_exclude and "password" not in f]
         before = {f: form.initial.get(f) for f in fields} if change else {}
         super().save_model(request, obj, form, change)
-        changes = {f: [_plain(before.get(f)), _plain(form.cleaned_data.get(f))] for f in fields}
+        changes = {f: [plain(before.get(f)), plain(form.cleaned_data.get(f))] for f in fields}
         audit(actor=request.user, action=AuditAction.UPDATE if change else AuditAction.CREATE, target=obj,
               summary=f"系统管理：{'修改' if change else '新增'}{obj._meta.verbose_name} {obj}", changes=changes)
 
@@ -29,19 +31,6 @@ class AuditedAdmin(admin.ModelAdmin):
             audit(actor=request.user, action=AuditAction.DELETE, target=obj,
                   summary=f"系统管理：删除{obj._meta.verbose_name} {obj}")
         super().delete_queryset(request, queryset)
-
-
-def _plain(value):
-    """Form values as JSON: model instances and querysets by their names."""
-    if hasattr(value, "all") and callable(value.all):
-        return sorted(str(v) for v in value.all())
-    if isinstance(value, (list, tuple)):
-        return sorted(str(v) for v in value)
-    if hasattr(value, "pk"):
-        return str(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
 
 
 @admin.register(Office)
@@ -90,6 +79,13 @@ class AuditLogAdmin(ReadOnlyAdmin):
     search_fields = ["target_repr", "target_id", "summary", "actor__username", "actor__full_name"]
     list_select_related = ["actor", "target_type"]
     date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        """Entries about records only one role may know of (a model with ``audit_restricted = True``,
+        e.g. clue records) are left out: administrators must not learn of them here."""
+        restricted = [ContentType.objects.get_for_model(m).pk
+                      for m in apps.get_models() if getattr(m, "audit_restricted", False)]
+        return super().get_queryset(request).exclude(target_type__in=restricted)
 
 
 @admin.register(Job)

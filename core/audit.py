@@ -1,5 +1,5 @@
 """Writing the audit trail: every create, update, import and status change goes through here."""
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -9,9 +9,12 @@ from .choices import AuditAction
 from .models import AuditLog
 
 
-def _plain(value):
-    if isinstance(value, (date, datetime)):
+def plain(value):
+    """A value as JSON: dates and times in ISO form, decimals as text, records and querysets by their names."""
+    if isinstance(value, (date, datetime, time)):
         return value.isoformat()
+    if isinstance(value, (list, tuple, set)) or isinstance(value, models.QuerySet):
+        return sorted(str(v) for v in value)
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, models.Model):
@@ -21,12 +24,12 @@ def _plain(value):
 
 def model_values(obj, fields) -> dict:
     """The values of the named fields, as JSON-friendly plain values (for before/after records)."""
-    return {f: _plain(getattr(obj, f)) for f in fields}
+    return {f: plain(getattr(obj, f)) for f in fields}
 
 
 def diff(before: dict, after: dict) -> dict:
     """Field → [before, after] for the fields whose value changed."""
-    return {k: [_plain(before.get(k)), _plain(after.get(k))] for k in after if before.get(k) != after.get(k)}
+    return {k: [plain(before.get(k)), plain(after.get(k))] for k in after if before.get(k) != after.get(k)}
 
 
 def audit(

@@ -258,8 +258,13 @@ class ConductInspection(models.Model):
                 name="conduct_inspection_one_unit",
                 violation_error_message="被督查单位须在市场监管所与股室/单位中选择且只选择一个。",
             ),
-            models.UniqueConstraint(fields=["plan", "office", "department", "inspected_on"], nulls_distinct=False,
-                                    name="conduct_inspection_unique",
+            # One constraint per kind of unit (portable: SQLite has no NULLS NOT DISTINCT).
+            models.UniqueConstraint(fields=["plan", "office", "inspected_on"], condition=Q(office__isnull=False),
+                                    name="conduct_inspection_unique_office",
+                                    violation_error_message="该单位当天的督查记录已登记，请勿重复提交。"),
+            models.UniqueConstraint(fields=["plan", "department", "inspected_on"],
+                                    condition=Q(department__isnull=False),
+                                    name="conduct_inspection_unique_department",
                                     violation_error_message="该单位当天的督查记录已登记，请勿重复提交。"),
         ]
 
@@ -347,6 +352,8 @@ class ClueQuerySet(models.QuerySet):
 class Clue(models.Model):
     """A clue about a possible breach of the eight-point rules (中央八项规定), seen only by the discipline role."""
 
+    audit_restricted = True  # its audit entries stay out of the administrators' audit list
+
     number = models.CharField("线索编号", max_length=20, unique=True)
     received_on = models.DateField("收到日期")
     source = models.CharField("线索来源", max_length=12, choices=ClueSource.choices)
@@ -389,6 +396,8 @@ class Clue(models.Model):
 
 class ClueView(models.Model):
     """Every time someone opens, edits or exports a clue: who and when (shown on the clue's page)."""
+
+    audit_restricted = True  # its audit entries stay out of the administrators' audit list
 
     clue = models.ForeignKey(Clue, verbose_name="线索", on_delete=models.PROTECT, related_name="views")
     viewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="查看人", on_delete=models.PROTECT,

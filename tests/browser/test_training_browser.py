@@ -14,7 +14,7 @@ from training import services
 from training.choices import ClueSource, PlanKind
 from training.models import Attendance, HoursRequirement, TrainingSession
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

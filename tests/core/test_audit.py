@@ -1,5 +1,6 @@
 """The audit trail: written by admin changes, shown read-only, refused UPDATE/DELETE by the database."""
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
@@ -58,3 +59,18 @@ def test_user_password_never_lands_in_the_audit(client, admin_user):
     })
     log = AuditLog.objects.filter(action=AuditAction.CREATE, target_repr__in=["林新", "newstaff"]).get()
     assert "Quangang-2023!x" not in str(log.changes) and "password" not in str(log.changes)
+
+
+def test_admin_audit_list_leaves_out_clue_entries(client, admin_user, discipline_user):
+    from training.models import Clue
+
+    assert Clue.audit_restricted
+    clue_log = AuditLog(actor=discipline_user, action=AuditAction.CREATE, summary="登记线索 XS-TEST",
+                        target_type=ContentType.objects.get_for_model(Clue), target_id="1", target_repr="XS-TEST")
+    clue_log.save()
+    visible = audit(actor=admin_user, action=AuditAction.CREATE, summary="其他记录")
+    client.force_login(admin_user)
+    html = client.get(reverse("admin:core_auditlog_changelist")).content.decode()
+    assert "其他记录" in html and "XS-TEST" not in html
+    assert client.get(reverse("admin:core_auditlog_change", args=[clue_log.pk])).status_code == 302
+    assert visible.pk
