@@ -69,8 +69,9 @@ def test_list_query_count_does_not_grow_with_the_page(client, section_user, offi
     for _ in range(60):
         make_entity(office_a)
     client.force_login(section_user)
-    # session, user, roles, industry sections, industry names, count, page ids, page rows, phone permission (2)
-    with django_assert_max_num_queries(11):
+    # session, user, roles, industry sections, row estimate, count, page ids, page rows, industry names,
+    # phone permission (2)
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("registry:entity_list")).status_code == 200
 
 
@@ -82,3 +83,55 @@ def test_search_by_code_prefix_and_by_chinese_name(client, section_user, office_
     assert wanted.name in html and other.name not in html
     html = client.get(reverse("registry:entity_list"), {"q": "山腰鸿运小吃"}).content.decode()
     assert wanted.name in html and other.name not in html
+
+
+def test_estimate_stands_until_the_last_page_is_asked_for(register):
+    qs = MarketEntity.objects.select_related("office").order_by("name", "id")
+    exact = Paginator(qs, 5)
+    ours = EntityPaginator(qs, 5, estimated_count=1000)
+    assert (ours.count, ours.num_pages, ours.estimated) == (1000, 200, True)
+    assert [e.pk for e in ours.get_page(2)] == [e.pk for e in exact.page(2)]
+    assert ours.estimated
+    last = ours.get_page(200)  # 末页 of the estimate: counted exactly, the real last page
+    assert not ours.estimated
+    assert (ours.count, last.number) == (23, 5)
+    assert [e.pk for e in last] == [e.pk for e in exact.page(5)]
+
+
+@pytest.fixture
+def estimate_from_one_row(monkeypatch, register, settings):
+    """The estimate applies from one row on, and pages hold 5 rows, so the first page is not the last."""
+    from django.db import connection
+
+    from registry import views
+
+    monkeypatch.setattr(views, "ESTIMATE_COUNT_FROM", 1)
+    settings.PAGE_SIZE = 5
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE registry_marketentity")
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'registry_marketentity'")
+        return cursor.fetchone()[0]
+
+
+def test_unfiltered_district_list_shows_the_estimate_labelled(client, section_user, estimate_from_one_row):
+    client.force_login(section_user)
+    response = client.get(reverse("registry:entity_list"), {"sort": "-established"})
+    assert response.context["page"].paginator.estimated
+    assert response.context["page"].paginator.count == estimate_from_one_row
+    assert ">约</span> <strong>" in response.content.decode()
+
+
+@pytest.mark.parametrize("params", [{"status": "active"}, {"q": "泉港"}, {"established_after": "2001-01-01"}])
+def test_a_filtered_list_is_counted_exactly(client, section_user, estimate_from_one_row, params):
+    client.force_login(section_user)
+    response = client.get(reverse("registry:entity_list"), params)
+    paginator = response.context["page"].paginator
+    assert not paginator.estimated and paginator.num_pages > 1
+    assert "约" not in response.content.decode().split('class="result-count"')[1].split("</p>")[0]
+
+
+def test_office_staff_lists_are_counted_exactly(client, owner, estimate_from_one_row, register):
+    client.force_login(owner)
+    response = client.get(reverse("registry:entity_list"))
+    assert not response.context["page"].paginator.estimated
+    assert response.context["page"].paginator.count == MarketEntity.objects.for_user(owner).count()
