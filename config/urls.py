@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("core.urls")),
     path("registry/", include("registry.urls")),
     path("training/", include("training.urls")),
+    path("credit/", include("credit.urls")),
 ]

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "core",
     "registry",
     "training",
+    "credit",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,93 @@
+"""Reads of the credit app: current risk classes for the draws, lists and indices."""
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+
+from .models import EntityRiskClass, RiskDomain
+
+
+def domain_for(domain: str | RiskDomain | None) -> RiskDomain | None:
+    """A domain from its code or name ("food" or "食品"); None for the general class. Unknown → ValueError."""
+    if domain is None or isinstance(domain, RiskDomain):
+        return domain
+    found = RiskDomain.objects.filter(Q(code=domain) | Q(name=domain)).first()
+    if found is None:
+        raise ValueError(f"未知的专业分类领域：{domain}")
+    return found
+
+
+def current_risk_classes(
+    entity_ids: Iterable[int] | QuerySet | None = None, *, domain: str | RiskDomain | None = None,
+    on: date | None = None,
+) -> dict[int, str]:
+    """Entity id → its current class ("A"…"D"); entities without a class are absent.
+
+    ``domain`` (a RiskDomain, its code or its name): the entity's latest class in that domain where there is
+    one, else its latest general class. ``entity_ids``: a list of ids or a queryset of entities (None = all).
+    ``on``: the classes as they stood on that date (results dated later are ignored). One query.
+    """
+    domain = domain_for(domain)
+    if connection.vendor == "postgresql":
+        return _current_postgres(entity_ids, domain, on)
+    return _current_portable(entity_ids, domain, on)
+
+
+def _current_postgres(entity_ids, domain, on) -> dict[int, str]:
+    table = EntityRiskClass._meta.db_table
+    where, params = [], []
+    if domain is None:
+        where.append("domain_id IS NULL")
+        order = "entity_id, classified_on DESC"
+    else:
+        where.append("(domain_id IS NULL OR domain_id = %s)")
+        params.append(domain.pk)
+        order = "entity_id, (domain_id IS NULL), classified_on DESC"  # the domain's own class first
+    if on is not None:
+        where.append("classified_on <= %s")
+        params.append(on)
+    if isinstance(entity_ids, QuerySet):
+        sub_sql, sub_params = entity_ids.order_by().values("pk").query.sql_with_params()
+        where.append(f"entity_id IN ({sub_sql})")
+        params.extend(sub_params)
+    elif entity_ids is not None:
+        ids = list(entity_ids)
+        if not ids:
+            return {}
+        where.append("entity_id = ANY(%s)")
+        params.append(ids)
+    sql = (f"SELECT DISTINCT ON (entity_id) entity_id, risk_class FROM {table} "
+           f"WHERE {' AND '.join(where)} ORDER BY {order}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+def _current_portable(entity_ids, domain, on) -> dict[int, str]:
+    """The same answer without DISTINCT ON (the SQLite demo): rows in priority order, the first per entity wins."""
+    qs = EntityRiskClass.objects.all()
+    qs = qs.filter(domain__isnull=True) if domain is None else qs.filter(Q(domain__isnull=True) | Q(domain=domain))
+    if on is not None:
+        qs = qs.filter(classified_on__lte=on)
+    if isinstance(entity_ids, QuerySet):
+        qs = qs.filter(entity_id__in=entity_ids.order_by().values("pk"))
+    elif entity_ids is not None:
+        ids = list(entity_ids)
+        result: dict[int, str] = {}
+        for start in range(0, len(ids), _PORTABLE_BATCH):  # SQLite caps the parameters of one statement
+            result.update(_first_per_entity(qs.filter(entity_id__in=ids[start:start + _PORTABLE_BATCH])))
+        return result
+    return _first_per_entity(qs)
+
+
+_PORTABLE_BATCH = 900
+
+
+def _first_per_entity(qs) -> dict[int, str]:
+    result: dict[int, str] = {}
+    # Within an entity: the domain's own results before general ones, the latest first.
+    ordered = qs.order_by("entity_id", F("domain_id").desc(nulls_last=True), "-classified_on")
+    for entity_id, risk_class in ordered.values_list("entity_id", "risk_class").iterator(chunk_size=10000):
+        result.setdefault(entity_id, risk_class)
+    return result
