@@ -138,10 +138,15 @@ class Job(models.Model):
     params = models.JSONField("参数", default=dict, blank=True)
     result = models.JSONField("结果", default=dict, blank=True)
     error = models.TextField("错误", blank=True)
+    # Set by core.services.job_enqueue: which Celery task runs the job, so that it can be sent again.
+    task_name = models.CharField("执行程序", max_length=200, blank=True)
+    sent_at = models.DateTimeField("提交到队列时间", null=True, blank=True)
+    retries = models.PositiveSmallIntegerField("重新执行次数", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "后台任务"
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="job_status_created_idx")]
 
     def __str__(self):
         return f"{self.kind} #{self.pk}"

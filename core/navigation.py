@@ -30,6 +30,7 @@ NAV_ITEMS = [
     NavItem("行风建设", "training:conduct_plan_list", can_view_conduct),
     NavItem("线索管理", "training:clue_list", can_view_clues),
     NavItem("工作日历", "core:calendar", is_admin),
+    NavItem("后台任务", "core:jobs", is_admin),
     NavItem("系统管理", "admin:index", lambda u: u.is_staff),
 ]
 

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import calendar_views, views
+from . import calendar_views, jobs_views, views
 
 app_name = "core"
 
 urlpatterns = [
+    path("jobs/", jobs_views.job_list, name="jobs"),
+    path("jobs/<int:job_id>/retry/", jobs_views.job_retry_view, name="job_retry"),
     path("jobs/<int:job_id>/status/", views.job_status, name="job_status"),
     path("calendar/", calendar_views.calendar, name="calendar"),
     path("calendar/delete/", calendar_views.calendar_delete, name="calendar_delete"),

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.log.RequestLogMiddleware",  # after WhiteNoise: one JSON line per page request, not per static file
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,6 +61,11 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), BASE_DIR / "db.sqlite3")}
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_xinyong")}
+# A PostgreSQL read replica for the leadership dashboard's reads (core.db_routers.read_from_replica).
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_from_url(env_str("DATABASE_REPLICA_URL"), BASE_DIR / "db.sqlite3")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.db_routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -91,7 +97,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # filled by collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
@@ -120,15 +126,47 @@ CELERY_TASK_SOFT_TIME_LIMIT = 30 * 60
 CELERY_TASK_TIME_LIMIT = 35 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# Workers log through LOGGING below (JSON, personal data masked) instead of replacing it with their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# How often beat sends again the jobs that never reached the queue (Redis was down when they were submitted).
+JOB_RESEND_INTERVAL = int(env_str("JOB_RESEND_INTERVAL", "60"))
+JOB_UNSENT_GRACE_SECONDS = int(env_str("JOB_UNSENT_GRACE_SECONDS", "30"))
+# A queued job whose message is older than this is sent again (its message may have been lost with Redis).
+JOB_RESEND_AFTER_SECONDS = int(env_str("JOB_RESEND_AFTER_SECONDS", "900"))
+CELERY_BEAT_SCHEDULE: dict = {
+    "core.jobs_resend": {
+        "task": "core.tasks.jobs_resend_task",
+        "schedule": JOB_RESEND_INTERVAL,
+        "options": {"expires": JOB_RESEND_INTERVAL},  # a worker that was down does not run a backlog of sweeps
+    },
+}
+# /healthz: each worker writes a heartbeat this often; it counts as down once its heartbeat is this old.
+WORKER_HEARTBEAT_SECONDS = int(env_str("WORKER_HEARTBEAT_SECONDS", "15"))
+WORKER_HEARTBEAT_TTL = int(env_str("WORKER_HEARTBEAT_TTL", "60"))
 
 PAGE_SIZE = 50
 
+# Logs go to stderr (journald under systemd): one JSON object per line (LOG_FORMAT=json) or plain text
+# (LOG_FORMAT=plain); mobile numbers and ID numbers / credit codes are masked in every message (core.log).
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask_personal_data": {"()": "core.log.MaskPersonalDataFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "core.log.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["mask_personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own request lines would repeat core.log's (and carry the query string): errors only.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
