@@ -92,67 +92,85 @@ def _uscc(kind: str, n: int) -> str:
     return with_check_char(kind + "350505" + "".join(reversed(digits)))
 
 
-def ensure_register(total: int, *, seed: int = 2026, batch: int = 100_000, log=print) -> None:
-    """Make the register hold exactly `total` generated entities (kept between runs if already there)."""
-    from django.db import connection
+COLUMNS = ("uscc, name, entity_type, legal_rep, industry_code, address, registration_authority, office_id, "
+           "established_on, status, phone, created_at, updated_at")
 
+
+def _offices() -> list[tuple[int, float]]:
     from core.models import Office
-    from registry.models import MarketEntity
 
     offices = []
     for i, (name, share) in enumerate(OFFICES, 1):
         office, _ = Office.objects.get_or_create(name=name, defaults={"code": f"QG{i:02d}", "sort_order": i})
         offices.append((office.id, share))
-    have = MarketEntity.objects.count()
-    if have == total:
+    return offices
+
+
+def generate_tsv(first_serial: int, n: int, rng: random.Random, offices: list[tuple[int, float]]) -> io.StringIO:
+    """n generated entities as COPY text; serials (and so codes) start at first_serial."""
+    industries = [(code, weight) for code, weight, _, _ in INDUSTRIES]
+    words = {code: (ent, ind) for code, _, ent, ind in INDUSTRIES}
+    start = date(1995, 1, 1)
+    span = (date(2025, 12, 31) - start).days
+    kinds = _weighted(TYPES, rng, n)
+    statuses = _weighted(STATUSES, rng, n)
+    codes = _weighted(industries, rng, n)
+    office_ids = _weighted(offices, rng, n)
+    buf = io.StringIO()
+    for i in range(n):
+        serial = first_serial + i
+        kind, code, office_id = kinds[i], codes[i], office_ids[i]
+        town = TOWNS[office_id % len(TOWNS)]
+        trade = rng.choice(TRADE_WORDS) + (rng.choice(TRADE_WORDS) if rng.random() < 0.3 else "")
+        ent_word, ind_word = words[code]
+        if kind == "individual":
+            name = f"泉港区{town[:2]}{trade}{ind_word}"
+            prefix = "92"
+        elif kind == "cooperative":
+            name = f"泉州市泉港区{trade}{ent_word}专业合作社"
+            prefix = "93"
+        else:
+            name = f"泉州市泉港区{trade}{ent_word}有限公司"
+            prefix = "91"
+        # Recent years register more entities: the power below 1 skews the spread towards today.
+        established = start + timedelta(days=int(span * rng.random() ** 0.6))
+        rep = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
+        phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}" if rng.random() < 0.85 else ""
+        address = f"福建省泉州市泉港区{town}{rng.choice(ROADS)}{rng.randrange(1, 400)}号"
+        buf.write("\t".join((
+            _uscc(prefix, serial * 7919), name, kind, rep, code, address, "泉州市泉港区市场监督管理局",
+            str(office_id), established.isoformat(), statuses[i], phone, "2026-01-01 00:00:00+08",
+            "2026-01-01 00:00:00+08",
+        )) + "\n")
+    buf.seek(0)
+    return buf
+
+
+def copy_tsv(buf: io.StringIO) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.copy_expert(f"COPY registry_marketentity ({COLUMNS}) FROM STDIN", buf)
+
+
+def ensure_register(total: int, *, seed: int = 2026, batch: int = 100_000, log=print) -> None:
+    """Make the register hold exactly `total` generated entities (kept between runs if already there)."""
+    from django.db import connection
+
+    from registry.models import MarketEntity
+
+    offices = _offices()
+    if MarketEntity.objects.count() == total:
         log(f"已有 {total:,} 户测试数据，直接使用")
         return
     log(f"生成 {total:,} 户测试数据（COPY）…")
     with connection.cursor() as cur:
         cur.execute("TRUNCATE registry_statuschange, registry_marketentity RESTART IDENTITY CASCADE")
     rng = random.Random(seed)
-    industries = [(code, weight) for code, weight, _, _ in INDUSTRIES]
-    words = {code: (ent, ind) for code, _, ent, ind in INDUSTRIES}
-    start = date(1995, 1, 1)
-    span = (date(2025, 12, 31) - start).days
-    columns = ("uscc, name, entity_type, legal_rep, industry_code, address, registration_authority, office_id, "
-               "established_on, status, phone, created_at, updated_at")
     done = 0
     while done < total:
         n = min(batch, total - done)
-        kinds = _weighted(TYPES, rng, n)
-        statuses = _weighted(STATUSES, rng, n)
-        codes = _weighted(industries, rng, n)
-        office_ids = _weighted(offices, rng, n)
-        buf = io.StringIO()
-        for i in range(n):
-            serial = done + i + 1
-            kind, code, office_id = kinds[i], codes[i], office_ids[i]
-            town = TOWNS[office_id % len(TOWNS)]
-            trade = rng.choice(TRADE_WORDS) + (rng.choice(TRADE_WORDS) if rng.random() < 0.3 else "")
-            ent_word, ind_word = words[code]
-            if kind == "individual":
-                name = f"泉港区{town[:2]}{trade}{ind_word}"
-                prefix = "92"
-            elif kind == "cooperative":
-                name = f"泉州市泉港区{trade}{ent_word}专业合作社"
-                prefix = "93"
-            else:
-                name = f"泉州市泉港区{trade}{ent_word}有限公司"
-                prefix = "91"
-            # Recent years register more entities: the square root skews the spread towards today.
-            established = start + timedelta(days=int(span * rng.random() ** 0.6))
-            rep = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
-            phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}" if rng.random() < 0.85 else ""
-            address = f"福建省泉州市泉港区{town}{rng.choice(ROADS)}{rng.randrange(1, 400)}号"
-            buf.write("\t".join((
-                _uscc(prefix, serial * 7919), name, kind, rep, code, address, "泉州市泉港区市场监督管理局",
-                str(office_id), established.isoformat(), statuses[i], phone, "2026-01-01 00:00:00+08",
-                "2026-01-01 00:00:00+08",
-            )) + "\n")
-        buf.seek(0)
-        with connection.cursor() as cur:
-            cur.copy_expert(f"COPY registry_marketentity ({columns}) FROM STDIN", buf)
+        copy_tsv(generate_tsv(done + 1, n, rng, offices))
         done += n
         log(f"  {done:,} / {total:,}")
     with connection.cursor() as cur:
