@@ -50,6 +50,15 @@ def can_view_clues(user) -> bool:
     return user.is_authenticated and not user.is_superuser and Role.DISCIPLINE in user.role_names
 
 
+def can_view_risk_class(user) -> bool:
+    """信用风险分类 (internal): section staff, office staff (their office's entities), leadership, admins."""
+    return user.is_authenticated and (user.sees_whole_district or user.has_role(Role.OFFICE))
+
+
+def can_import_risk_classes(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION))
+
+
 def require(predicate):
     """View decorator: a user without the capability gets 403 (records of another office answer 404)."""
 

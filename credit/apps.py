@@ -5,3 +5,10 @@ class CreditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "credit"
     verbose_name = "信用风险分类与信用分析"
+
+    def ready(self):
+        from registry import timeline
+
+        from .timeline import risk_class_events
+
+        timeline.register(risk_class_events)

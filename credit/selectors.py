@@ -91,3 +91,36 @@ def _first_per_entity(qs) -> dict[int, str]:
     for entity_id, risk_class in ordered.values_list("entity_id", "risk_class").iterator(chunk_size=10000):
         result.setdefault(entity_id, risk_class)
     return result
+
+
+def current_class_subquery(*, domain: RiskDomain | None = None, on: date | None = None, entity_ref: str = "pk"):
+    """A correlated subquery: the current class of the entity in the outer query (general, or the domain's with
+    the general fallback), for annotating and filtering entity querysets; NULL when unclassified."""
+    from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+
+    qs = EntityRiskClass.objects.filter(entity_id=OuterRef(entity_ref))
+    if on is not None:
+        qs = qs.filter(classified_on__lte=on)
+    if domain is None:
+        qs = qs.filter(domain__isnull=True).order_by("-classified_on")
+    else:
+        qs = qs.filter(Q(domain__isnull=True) | Q(domain=domain)).order_by(
+            Case(When(domain__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            "-classified_on")
+    return Subquery(qs.values("risk_class")[:1])
+
+
+def class_history(entity) -> list[EntityRiskClass]:
+    """An entity's classification results, latest first, general before the domains on the same date."""
+    return list(entity.risk_classes.select_related("domain", "job").order_by(
+        "-classified_on", F("domain__sort_order").asc(nulls_first=True), "domain__code"))
+
+
+def class_distribution(entities, *, domain: RiskDomain | None = None, on: date | None = None,
+                       by: str = "office_id") -> dict:
+    """(value of ``by``, class or None) → number of entities, for an entity queryset; one query."""
+    from django.db.models import Count
+
+    rows = (entities.order_by().annotate(_rc=current_class_subquery(domain=domain, on=on))
+            .values(by, "_rc").annotate(n=Count("id")))
+    return {(row[by], row["_rc"]): row["n"] for row in rows}

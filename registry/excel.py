@@ -17,6 +17,10 @@ COLUMNS = [
     ("phone", "联系电话"),
 ]
 HEADERS = [header for _, header in COLUMNS]
+# The export adds the entity's current general credit-risk class (internal: the export is an internal export).
+# The import ignores columns the template does not have, so an export can be imported back.
+EXPORT_COLUMNS = [*COLUMNS, ("risk_class", "风险类别")]
+EXPORT_HEADERS = [header for _, header in EXPORT_COLUMNS]
 REQUIRED = {"uscc", "name", "entity_type", "industry_code", "office", "established_on", "status"}
 # Header spellings accepted on import besides the canonical one.
 HEADER_ALIASES = {

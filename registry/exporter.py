@@ -3,7 +3,7 @@ from collections.abc import Iterator
 
 from core.xlsx import Workbook
 
-from .excel import COLUMNS, HEADERS, STATUS_LABEL, TYPE_LABEL
+from .excel import EXPORT_COLUMNS, EXPORT_HEADERS, STATUS_LABEL, TYPE_LABEL
 from .masking import mask_phone
 
 SHEET_NAME = "市场主体名录"
@@ -15,14 +15,18 @@ _FIELDS = {"office": "office__name"}
 # Column widths in characters, by template column (Chinese text counts double).
 _WIDTHS = {
     "uscc": 22, "name": 40, "entity_type": 14, "legal_rep": 12, "industry_code": 10, "address": 44,
-    "registration_authority": 28, "office": 22, "established_on": 12, "status": 10, "phone": 15,
+    "registration_authority": 28, "office": 22, "established_on": 12, "status": 10, "phone": 15, "risk_class": 10,
 }
 
 
 def entity_rows(queryset, *, show_phone: bool, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple]:
-    """The register's rows for a queryset, in COLUMNS order; one query, streamed in chunks (bounded memory)."""
-    fields = [_FIELDS.get(key, key) for key, _ in COLUMNS]
-    keys = [key for key, _ in COLUMNS]
+    """The register's rows for a queryset, in EXPORT_COLUMNS order; one query, streamed in chunks (bounded memory).
+    The last column is the current general credit-risk class, read by a correlated subquery in the same query."""
+    from credit.selectors import current_class_subquery
+
+    queryset = queryset.annotate(risk_class=current_class_subquery())
+    fields = [_FIELDS.get(key, key) for key, _ in EXPORT_COLUMNS]
+    keys = [key for key, _ in EXPORT_COLUMNS]
     type_at, status_at, phone_at = keys.index("entity_type"), keys.index("status"), keys.index("phone")
     type_label, status_label = TYPE_LABEL, STATUS_LABEL
     for values in queryset.values_list(*fields).iterator(chunk_size=chunk_size):
@@ -37,8 +41,8 @@ def entity_rows(queryset, *, show_phone: bool, chunk_size: int = CHUNK_SIZE) -> 
 def entity_workbook(queryset, *, show_phone: bool) -> Workbook:
     """A workbook with one sheet of the register (template headers), ready to save or stream."""
     book = Workbook()
-    book.add_sheet(SHEET_NAME, HEADERS, entity_rows(queryset, show_phone=show_phone),
-                   widths=[_WIDTHS[key] for key, _ in COLUMNS])
+    book.add_sheet(SHEET_NAME, EXPORT_HEADERS, entity_rows(queryset, show_phone=show_phone),
+                   widths=[_WIDTHS[key] for key, _ in EXPORT_COLUMNS])
     return book
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from core.models import Office
+from core.permissions import can_view_risk_class
 
 from .choices import EntityType, RegistrationStatus
 from .codes import normalise_uscc
@@ -33,6 +34,9 @@ class EntityFilter(django_filters.FilterSet):
     section = django_filters.ChoiceFilter(label="行业门类", method="filter_section", empty_label="全部门类", choices=())
     industry = django_filters.CharFilter(label="行业代码", method="filter_industry",
                                          widget=forms.TextInput(attrs={"placeholder": "如 C26 或 C2651"}))
+    risk_class = django_filters.ChoiceFilter(label="风险类别（通用）", method="filter_risk_class",
+                                             empty_label="全部类别",
+                                             choices=[*((c, f"{c} 类") for c in "ABCD"), ("U", "未分类")])
     established_after = django_filters.DateFilter(label="成立日期从", field_name="established_on", lookup_expr="gte",
                                                   widget=forms.DateInput(attrs={"type": "date"}))
     established_before = django_filters.DateFilter(label="成立日期至", field_name="established_on", lookup_expr="lte",
@@ -51,6 +55,13 @@ class EntityFilter(django_filters.FilterSet):
         )
         if user is not None and not user.sees_whole_district:
             self.filters["office"].queryset = Office.objects.filter(pk=user.office_id)
+        if user is not None and can_view_risk_class(user):
+            # The current general class rides along with the page's rows (no extra query); filterable by it.
+            from credit.selectors import current_class_subquery
+
+            self.queryset = self.queryset.annotate(current_risk_class=current_class_subquery())
+        else:  # the class is internal: only the roles that work with it see or filter by it
+            del self.filters["risk_class"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -67,6 +78,12 @@ class EntityFilter(django_filters.FilterSet):
 
     def filter_industry(self, queryset, name, value):
         return queryset.filter(industry_code__startswith=value.strip().upper())
+
+    def filter_risk_class(self, queryset, name, value):
+        """By the entity's current general class (annotated in __init__); "U" = no class yet."""
+        if value == "U":
+            return queryset.filter(current_risk_class__isnull=True)
+        return queryset.filter(current_risk_class=value)
 
     def apply_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS[DEFAULT_SORT]))

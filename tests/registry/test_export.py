@@ -12,7 +12,7 @@ from python_calamine import CalamineWorkbook
 from core.choices import AuditAction
 from core.models import AuditLog
 from registry.choices import EntityType, RegistrationStatus
-from registry.excel import HEADERS
+from registry.excel import EXPORT_HEADERS as HEADERS  # the template headers plus 风险类别 (internal export)
 from registry.masking import mask_phone
 from tests.factories import make_entity, make_office
 
@@ -49,7 +49,7 @@ def test_export_has_the_template_headers_and_chinese_values(client, section_user
     response, rows = download(client)
     assert rows[0] == HEADERS
     assert rows[1] == [entity.uscc, "泉港石化物流有限公司", "个体工商户", "林海", "G5430", "泉州市泉港区山腰街道",
-                       "泉港区市场监督管理局", office_a.name, date(2015, 3, 9), "歇业", "13905951234"]
+                       "泉港区市场监督管理局", office_a.name, date(2015, 3, 9), "歇业", "13905951234", ""]
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

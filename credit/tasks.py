@@ -1,0 +1,14 @@
+"""Background work of the credit app: thin tasks that claim a job and call a service."""
+from celery import shared_task
+
+MAX_RETRIES = 3
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES)
+def import_risk_classes_task(self, job_id: int) -> None:
+    """Run one uploaded risk-class import; a duplicate delivery of the same job does nothing."""
+    from core.importing import run_import_task
+
+    from .importer import risk_classes_import_job
+
+    run_import_task(self, job_id, run=lambda job: risk_classes_import_job(job=job))
