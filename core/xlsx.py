@@ -160,7 +160,8 @@ class Sheet:
         return widths
 
     def _head_xml(self, widths: list[float], selected: bool) -> str:
-        parts = [_XML_DECL, f'<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}">']
+        parts = [_XML_DECL, f'<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}">',
+                 '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>']
         view = '<sheetView workbookViewId="0" tabSelected="1"' if selected else '<sheetView workbookViewId="0"'
         if self.freeze_header:
             parts.append(
@@ -187,17 +188,19 @@ class Sheet:
         tail = "</sheetData>"
         if self.autofilter:
             tail += f'<autoFilter ref="{self.filter_range(last_row, column_count)}"/>'
-        tail += '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        # Printed on A4 landscape, all columns fitted to the page width, the header row repeated on every page.
+        tail += '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+        tail += '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
         return tail + "</worksheet>"
 
     def filter_range(self, last_row: int, column_count: int) -> str:
         return f"A1:{column_letter(max(column_count, 1) - 1)}{max(last_row, 1)}"
 
-    def _write(self, out, first_row: int) -> Iterator[None]:
+    def _write(self, out, index: int) -> Iterator[None]:
         """Write the sheet XML to a binary file object, yielding after each batch so a caller can drain it."""
         sample = list(itertools.islice(self._rows, WIDTH_SAMPLE_ROWS))
         widths = self._column_widths(sample)
-        out.write(self._head_xml(widths, selected=first_row == 0).encode())
+        out.write(self._head_xml(widths, selected=index == 0).encode())
         refs = [column_letter(i) for i in range(max(len(widths), 1))]
         rn = 1 if self.headers else 0
         render = _render_row
@@ -413,13 +416,17 @@ class Workbook:
         sheets = "".join(
             f'<sheet name={quoteattr(s.name)} sheetId="{i}" r:id="rId{i}"/>' for i, s in enumerate(self.sheets, 1)
         )
-        names = "".join(
-            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-            + _xml_escape("'" + s.name.replace("'", "''") + "'!" + _absolute(s.filter_range(
-                s._last_row, s._column_count)))
-            + "</definedName>"
-            for i, s in enumerate(self.sheets) if s.autofilter
-        )
+        names = []
+        for i, sheet in enumerate(self.sheets):
+            quoted = "'" + sheet.name.replace("'", "''") + "'!"
+            if sheet.autofilter:
+                ref = _absolute(sheet.filter_range(sheet._last_row, sheet._column_count))
+                names.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+                             f"{_xml_escape(quoted + ref)}</definedName>")
+            if sheet.freeze_header:
+                names.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
+                             f"{_xml_escape(quoted)}$1:$1</definedName>")
+        names = "".join(names)
         return (
             _XML_DECL + f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}">'
             '<bookViews><workbookView activeTab="0"/></bookViews>'

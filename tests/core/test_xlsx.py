@@ -143,6 +143,17 @@ def test_header_row_is_bold_frozen_and_filtered_and_columns_have_widths():
     assert ws.column_dimensions["C"].width == 30
 
 
+def test_prints_on_a4_landscape_with_the_header_row_on_every_page():
+    book = Workbook()
+    book.add_sheet("名录", ["名称"], [["泉港测试企业"]])
+    book.add_sheet("Jan's", ["名称"], [["泉港测试企业"]])
+    for ws in openpyxl.load_workbook(io.BytesIO(write(book))).worksheets:
+        assert ws.print_title_rows == "$1:$1"
+        assert (ws.page_setup.paperSize, ws.page_setup.orientation) == (9, "landscape")
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+
+
 def test_estimated_widths_count_chinese_characters_double():
     data = one_sheet(["名称"], [["泉港区某某石化物流有限公司"]])
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
