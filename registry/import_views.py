@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -17,6 +18,7 @@ from core.choices import JobStatus, Role
 from core.models import Job, Office
 from core.permissions import can_import_entities, require
 from core.selectors import job_for_user
+from core.services import JOB_UNSENT_ERROR, JOB_UNSENT_STAGE
 from core.xlsx import XLSX_CONTENT_TYPE
 
 from .excel import COLUMNS, HEADERS, REQUIRED, STATUS_LABEL, TYPE_LABEL
@@ -79,6 +81,8 @@ def import_home(request):
         if form.is_valid():
             job = entities_import_queue(user=request.user, upload=form.cleaned_data["file"],
                                         dry_run=form.cleaned_data["dry_run"])
+            if job.status == JobStatus.QUEUED and job.stage == JOB_UNSENT_STAGE:
+                messages.warning(request, JOB_UNSENT_ERROR)
             return redirect("registry:import_job", job_id=job.pk)
     else:
         form = ImportUploadForm()

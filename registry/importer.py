@@ -36,7 +36,7 @@ from core.importing import (  # noqa: F401  (cell_text, col_letter, parse_date, 
     parse_date,
 )
 from core.models import AuditLog, Job, Office
-from core.services import job_create, job_fail, job_progress
+from core.services import job_create, job_enqueue, job_progress
 
 from .codes import (
     USCC_CHARSET,
@@ -507,15 +507,8 @@ def entities_import_queue(*, user, upload, dry_run: bool = False) -> Job:
 
     job = job_create(kind=IMPORT_JOB_KIND, user=user, params={"dry_run": dry_run}, input_file=upload,
                      input_name=upload.name)
-
-    def queue():
-        try:
-            import_entities_task.delay(job.pk)
-        except Exception:  # the broker is down: say so on the job page instead of leaving it queued forever
-            logger.exception("could not queue register import job %s", job.pk)
-            job_fail(job, error="无法提交后台任务（任务队列不可用），未导入任何数据。请稍后重新上传。")
-
-    transaction.on_commit(queue)
+    # Redis down: the job stays queued with a message and is sent again when Redis is back (nothing is lost).
+    job_enqueue(job=job, task=import_entities_task)
     return job
 
 

@@ -128,6 +128,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Workers log through LOGGING below (JSON, personal data masked) instead of replacing it with their own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Processes per worker service; unset: one per CPU core.
+CELERY_WORKER_CONCURRENCY = int(env_str("CELERY_WORKER_CONCURRENCY", "0")) or None
 # How often beat sends again the jobs that never reached the queue (Redis was down when they were submitted).
 JOB_RESEND_INTERVAL = int(env_str("JOB_RESEND_INTERVAL", "60"))
 JOB_UNSENT_GRACE_SECONDS = int(env_str("JOB_UNSENT_GRACE_SECONDS", "30"))
