@@ -1,5 +1,6 @@
 """`manage.py seed_demo [--entities N] [--password PW] [--seed S]`: the demo district of 泉港区, repeatable."""
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from registry.demo import DEFAULT_ENTITIES, DEFAULT_PASSWORD, DEFAULT_SEED, seed_demo, summary_text
 
@@ -21,5 +22,8 @@ class Command(BaseCommand):
         verbose = options["verbosity"] > 0
         summary = seed_demo(entities=entities, password=password, seed=seed,
                             progress=self.stdout.write if verbose else None)
+        from credit.demo import seed_risk_classes  # the credit app's part of the demo district
+
+        seed_risk_classes(seed=seed, today=timezone.localdate(), progress=self.stdout.write if verbose else None)
         if verbose:
             self.stdout.write(self.style.SUCCESS(summary_text(summary)))
