@@ -280,3 +280,11 @@ def test_export_has_the_class_column_and_the_register_import_accepts_it_back(cli
     call_command("import_entities", str(path), stdout=io.StringIO())  # the extra column is ignored
     assert MarketEntity.objects.get(pk=b.pk).name == b.name
     assert EntityRiskClass.objects.filter(entity=a).count() == 1
+
+
+def test_navigation_shows_risk_classes_to_the_roles_that_work_with_them(client, owner, section_user, leader,
+                                                                       discipline_user):
+    for user, shown in ((owner, True), (section_user, True), (leader, True), (discipline_user, False)):
+        client.force_login(user)
+        html = client.get(reverse("home")).content.decode()
+        assert (f'href="{OVERVIEW_URL}"' in html) is shown, user
