@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +23,7 @@ from core.importing import (
 from core.models import Job
 from core.permissions import can_import_risk_classes, require
 from core.selectors import job_for_user
+from core.services import JOB_UNSENT_ERROR, JOB_UNSENT_STAGE
 
 from .choices import GENERAL_LABEL
 from .excel import RISK_COLUMNS, RISK_HEADERS, RISK_REQUIRED
@@ -56,6 +58,8 @@ def import_home(request):
         if form.is_valid():
             job = risk_classes_import_queue(user=request.user, upload=form.cleaned_data["file"],
                                             dry_run=form.cleaned_data["dry_run"])
+            if job.status == JobStatus.QUEUED and job.stage == JOB_UNSENT_STAGE:
+                messages.warning(request, JOB_UNSENT_ERROR)
             return redirect("credit:risk_import_job", job_id=job.pk)
     else:
         form = ImportUploadForm()

@@ -23,7 +23,7 @@ from core.importing import (
     parse_date,
 )
 from core.models import Job
-from core.services import job_create, job_fail, job_progress
+from core.services import job_create, job_enqueue, job_progress
 from registry.codes import normalise_uscc
 from registry.models import MarketEntity
 
@@ -255,15 +255,7 @@ def risk_classes_import_queue(*, user, upload, dry_run: bool = False) -> Job:
 
     job = job_create(kind=IMPORT_JOB_KIND, user=user, params={"dry_run": dry_run}, input_file=upload,
                      input_name=upload.name)
-
-    def queue():
-        try:
-            import_risk_classes_task.delay(job.pk)
-        except Exception:  # the broker is down: say so on the job page instead of leaving it queued forever
-            logger.exception("could not queue risk-class import job %s", job.pk)
-            job_fail(job, error="无法提交后台任务（任务队列不可用），未导入任何数据。请稍后重新上传。")
-
-    transaction.on_commit(queue)
+    job_enqueue(job=job, task=import_risk_classes_task)  # Redis down: kept queued and sent again when it is back
     return job
 
 
