@@ -13,3 +13,28 @@ class RiskClass(models.TextChoices):
 
 RISK_CLASSES = [c.value for c in RiskClass]
 GENERAL_LABEL = "通用"  # the classification type of the general model (通用型), as the import file writes it
+
+
+class ComplaintKind(models.TextChoices):
+    COMPLAINT = "complaint", "投诉"
+    REPORT = "report", "举报"
+
+
+class IndicatorKind(models.TextChoices):
+    """What an indicator measures; each kind's computation lives in credit.indicators."""
+
+    YEARS_IN_OPERATION = "years_in_operation", "经营年限"
+    SUSPENSIONS = "suspensions", "登记状态：歇业记录"
+    COMPLAINTS = "complaints", "投诉举报"
+    RISK_CLASS_HISTORY = "risk_class_history", "上级信用风险分类记录"
+    ANNUAL_REPORTS = "annual_reports", "近两年年报按时报送"
+    ABNORMAL_MARKS = "abnormal_marks", "经营异常标记与名录"
+    PENALTY_PUBLICITY = "penalty_publicity", "行政处罚公示记录"
+    SPOT_CHECK_PROBLEMS = "spot_check_problems", "近两年抽查发现问题"
+    UNLICENSED_OPERATION = "unlicensed_operation", "无证无照经营记录"
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"
+    RETIRED = "retired", "已停用"

@@ -28,3 +28,20 @@ def normalise_class(text: str) -> str | None:
     """"A", "a", "A类", "A 类" → "A"; None when it is not one of A–D."""
     value = text.strip().upper().replace("类", "").replace(" ", "")
     return value if value in RISK_CLASSES else None
+
+# Complaints and reports (投诉举报), as exported from the 12315 platform's register of cases.
+COMPLAINT_COLUMNS = [
+    ("number", "登记编号"),
+    ("uscc", "统一社会信用代码"),
+    ("name", "名称"),
+    ("kind", "类型"),
+    ("received_on", "受理日期"),
+    ("substantiated", "是否属实"),
+    ("summary", "简要内容"),
+]
+COMPLAINT_HEADERS = [header for _, header in COMPLAINT_COLUMNS]
+COMPLAINT_REQUIRED = {"number", "uscc", "kind", "received_on"}
+COMPLAINT_ALIASES = {"工单编号": "number", "编号": "number", "被投诉主体": "name", "登记日期": "received_on",
+                     "受理时间": "received_on", "核查结果": "substantiated", "内容摘要": "summary"}
+YES = {"是", "属实", "部分属实"}
+NO = {"否", "不属实"}

@@ -1,11 +1,13 @@
-"""Credit-risk classes: the professional domains and each entity's class history by type and date."""
+"""Credit-risk classes and their history, complaints, and the bureau's own scoring model with its runs."""
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from core.models import Job
+from registry.choices import EntityType
 from registry.models import MarketEntity
 
-from .choices import RiskClass
+from .choices import ComplaintKind, IndicatorKind, RiskClass, VersionStatus
 
 
 class RiskDomain(models.Model):
@@ -61,3 +63,167 @@ class EntityRiskClass(models.Model):
     @property
     def type_label(self) -> str:
         return self.domain.name if self.domain_id else "通用"
+
+
+class Complaint(models.Model):
+    """A complaint or report (投诉举报) about an entity, imported from the 12315 platform's records."""
+
+    number = models.CharField("登记编号", max_length=40, unique=True)
+    entity = models.ForeignKey(MarketEntity, verbose_name="市场主体", on_delete=models.CASCADE,
+                               related_name="complaints")
+    kind = models.CharField("类型", max_length=10, choices=ComplaintKind.choices)
+    received_on = models.DateField("受理日期")
+    substantiated = models.BooleanField("是否属实", null=True, blank=True)
+    summary = models.CharField("简要内容", max_length=300, blank=True)
+    job = models.ForeignKey(Job, verbose_name="导入批次", on_delete=models.SET_NULL, null=True, blank=True,
+                            related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "投诉举报记录"
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["entity", "received_on"], name="complaint_entity_date_idx")]
+
+    def __str__(self):
+        return f"{self.number} {self.entity}"
+
+
+class ScoringModel(models.Model):
+    """The bureau's own credit-risk scoring model (e.g. the 个体工商户 pilot); its content lives in versions."""
+
+    code = models.SlugField("编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True)
+    entity_type = models.CharField("适用主体类型", max_length=12, choices=EntityType.choices)
+    description = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信用风险评价模型"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class ModelVersion(models.Model):
+    """One version of a model: its indicators, weights and class thresholds. Frozen once published, so every run
+    that used it can be explained and reproduced; changes go into a new version."""
+
+    model = models.ForeignKey(ScoringModel, verbose_name="模型", on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField("版本号")
+    status = models.CharField("状态", max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    note = models.CharField("修订说明", max_length=300, blank=True)
+    threshold_b = models.DecimalField("B 类起点（风险分 ≥）", max_digits=7, decimal_places=2)
+    threshold_c = models.DecimalField("C 类起点（风险分 ≥）", max_digits=7, decimal_places=2)
+    threshold_d = models.DecimalField("D 类起点（风险分 ≥）", max_digits=7, decimal_places=2)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发布人", on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "模型版本"
+        ordering = ["model", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "number"], name="modelversion_number_unique"),
+            models.CheckConstraint(
+                condition=Q(threshold_b__lte=F("threshold_c")) & Q(threshold_c__lte=F("threshold_d")),
+                name="modelversion_thresholds_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.model.name} 第 {self.number} 版"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status != VersionStatus.DRAFT
+
+    def class_for(self, score) -> str:
+        """The class a score falls in: each threshold is the first score of the next class."""
+        if score >= self.threshold_d:
+            return "D"
+        if score >= self.threshold_c:
+            return "C"
+        if score >= self.threshold_b:
+            return "B"
+        return "A"
+
+
+class ModelIndicator(models.Model):
+    """An indicator of a model version: what it measures, its weight (the most points it adds) and parameters."""
+
+    version = models.ForeignKey(ModelVersion, verbose_name="模型版本", on_delete=models.CASCADE,
+                                related_name="indicators")
+    kind = models.CharField("指标", max_length=30, choices=IndicatorKind.choices)
+    weight = models.DecimalField("权重（最高分值）", max_digits=6, decimal_places=2)
+    params = models.JSONField("参数", default=dict, blank=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "模型指标"
+        ordering = ["version", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "kind"], name="modelindicator_kind_unique"),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="modelindicator_weight_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}（{self.weight}）"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .indicators import check_params
+
+        problems = check_params(self.kind, self.params) if self.kind else []
+        if problems:
+            raise ValidationError({"params": problems})
+
+
+class ModelRun(models.Model):
+    """One classification run: a model version applied to a population as of a date, with every result."""
+
+    version = models.ForeignKey(ModelVersion, verbose_name="模型版本", on_delete=models.PROTECT, related_name="runs")
+    entity_type = models.CharField("评价对象", max_length=12, choices=EntityType.choices)
+    as_of = models.DateField("评价基准日")
+    excluded_kinds = models.JSONField("不计入的指标", default=list, blank=True)
+    reproduces = models.ForeignKey("self", verbose_name="重现的评价", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="reproductions")
+    job = models.OneToOneField(Job, verbose_name="后台任务", on_delete=models.PROTECT, related_name="model_run")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    population = models.PositiveIntegerField("评价户数", default=0)
+    class_counts = models.JSONField("各类户数", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信用风险评价（分类运行）"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"评价 #{self.pk}（{self.version}，基准日 {self.as_of}）"
+
+    @property
+    def is_comparison(self) -> bool:
+        """Enterprises scored by an individual-business model, to compare with the upstream class."""
+        return self.entity_type != self.version.model.entity_type
+
+
+class ModelResult(models.Model):
+    """One entity's result in a run: its score, class, and each indicator's value and contribution (the
+    explanation; contributions sum to the score)."""
+
+    run = models.ForeignKey(ModelRun, verbose_name="评价", on_delete=models.CASCADE, related_name="results")
+    entity = models.ForeignKey(MarketEntity, verbose_name="市场主体", on_delete=models.CASCADE, related_name="+")
+    score = models.DecimalField("风险分", max_digits=8, decimal_places=2)
+    risk_class = models.CharField("评价类别", max_length=1, choices=RiskClass.choices)
+    values = models.JSONField("指标值")  # in the version's indicator order; null = no data source yet
+    contributions = models.JSONField("指标得分")  # decimal strings, same order
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评价结果"
+        ordering = ["run", "-score", "entity_id"]
+        constraints = [models.UniqueConstraint(fields=["run", "entity"], name="modelresult_run_entity_unique")]
+        indexes = [models.Index(fields=["run", "risk_class"], name="modelresult_run_class_idx")]
+
+    def __str__(self):
+        return f"{self.entity_id} {self.risk_class} {self.score}"

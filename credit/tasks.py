@@ -12,3 +12,23 @@ def import_risk_classes_task(self, job_id: int) -> None:
     from .importer import risk_classes_import_job
 
     run_import_task(self, job_id, run=lambda job: risk_classes_import_job(job=job))
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES)
+def classification_run_task(self, job_id: int) -> None:
+    """Run one classification run; a duplicate delivery of the same job does nothing."""
+    from core.importing import run_import_task
+
+    from .services import classification_run_job
+
+    run_import_task(self, job_id, run=lambda job: classification_run_job(job=job), what="评价")
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES)
+def import_complaints_task(self, job_id: int) -> None:
+    """Run one uploaded complaints import; a duplicate delivery of the same job does nothing."""
+    from core.importing import run_import_task
+
+    from .complaint_importer import complaints_import_job
+
+    run_import_task(self, job_id, run=lambda job: complaints_import_job(job=job))
