@@ -116,3 +116,6 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
             (self.client or broker_client()).delete(self.key)
         except Exception:
             pass  # Redis is down: the key expires by itself
+
+    def terminate(self, worker):  # a cold shutdown (SIGQUIT) removes the heartbeat as well
+        self.stop(worker)

@@ -131,10 +131,12 @@ def job_send(job: Job) -> bool:
         return False
     now = timezone.now()
     Job.objects.filter(pk=job.pk).update(sent_at=now)
-    Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED, stage=JOB_UNSENT_STAGE).update(stage="", error="")
-    job.sent_at = now
-    if job.stage == JOB_UNSENT_STAGE:
+    if job.stage == JOB_UNSENT_STAGE or job.error == JOB_UNSENT_ERROR:
+        # Take the "queue unavailable" note off, even if a fast worker already took the job (never its own error).
+        Job.objects.filter(pk=job.pk, stage=JOB_UNSENT_STAGE).update(stage="")
+        Job.objects.filter(pk=job.pk, error=JOB_UNSENT_ERROR).update(error="")
         job.stage, job.error = "", ""
+    job.sent_at = now
     log_job(job, status="sent")
     return True
 
