@@ -14,8 +14,9 @@ REPLICA = "replica"
 _use_replica: ContextVar[bool] = ContextVar("use_replica", default=False)
 
 
-class read_from_replica(ContextDecorator):  # noqa: N801 (used as a decorator, named like one)
-    """Send the reads of this view or block to the replica."""
+class _ReplicaReads(ContextDecorator):
+    def _recreate_cm(self):  # a fresh one per call of a decorated view: threads must not share the token
+        return type(self)()
 
     def __enter__(self):
         self._token = _use_replica.set(True)
@@ -24,6 +25,11 @@ class read_from_replica(ContextDecorator):  # noqa: N801 (used as a decorator, n
     def __exit__(self, *exc):
         _use_replica.reset(self._token)
         return False
+
+
+def read_from_replica(func=None):
+    """Send the reads of a view (@read_from_replica) or of a block (with read_from_replica():) to the replica."""
+    return _ReplicaReads() if func is None else _ReplicaReads()(func)
 
 
 def replica_configured() -> bool:
