@@ -55,9 +55,10 @@ def test_systemd_accepts_the_units(tmp_path):
 @pytest.mark.django_db
 def test_gunicorn_accepts_its_configuration_with_production_settings(tmp_path):
     env = service_env(tmp_path)
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "gunicorn"), "--check-config", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "config.wsgi:application"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    config = ROOT / "deploy" / "gunicorn.conf.py"
+    result = subprocess.run([str(gunicorn), "--check-config", "--config", str(config), "config.wsgi:application"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
