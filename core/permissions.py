@@ -59,6 +59,11 @@ def can_import_risk_classes(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION))
 
 
+def can_manage_credit_analysis(user) -> bool:
+    """Runs of the scoring model, complaints import, the yearly analysis and risk warnings: section staff, admins."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION))
+
+
 def require(predicate):
     """View decorator: a user without the capability gets 403 (records of another office answer 404)."""
 

@@ -124,3 +124,42 @@ def class_distribution(entities, *, domain: RiskDomain | None = None, on: date |
     rows = (entities.order_by().annotate(_rc=current_class_subquery(domain=domain, on=on))
             .values(by, "_rc").annotate(n=Count("id")))
     return {(row[by], row["_rc"]): row["n"] for row in rows}
+
+
+def results_for(user, run):
+    """The results of a run a user may see: the whole district, or their own office's entities."""
+    results = run.results.all()
+    if user.sees_whole_district:
+        return results
+    from core.choices import Role
+
+    if user.has_role(Role.OFFICE) and user.office_id:
+        return results.filter(entity__office_id=user.office_id)
+    return results.none()
+
+
+def runs_for(user):
+    """Runs are visible to the roles that work with classes (their results are scoped by results_for)."""
+    from core.permissions import can_view_risk_class
+
+    from .models import ModelRun
+
+    runs = ModelRun.objects.select_related("version__model", "job", "created_by")
+    return runs if can_view_risk_class(user) else runs.none()
+
+
+def reproduction_differences(run) -> int:
+    """How many entities a reproduction scored differently from the run it reproduces (None if not one)."""
+    from .models import ModelResult
+
+    if not run.reproduces_id:
+        return None
+    table = ModelResult._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT entity_id, score, risk_class FROM {table} WHERE run_id = %s) a "
+            f"FULL OUTER JOIN (SELECT entity_id, score, risk_class FROM {table} WHERE run_id = %s) b "
+            f"ON a.entity_id = b.entity_id WHERE a.entity_id IS NULL OR b.entity_id IS NULL "
+            f"OR a.score <> b.score OR a.risk_class <> b.risk_class",
+            [run.pk, run.reproduces_id])
+        return cursor.fetchone()[0]
