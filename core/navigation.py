@@ -29,6 +29,7 @@ NAV_ITEMS = [
     NavItem("名录导入", "registry:import", can_import_entities),
     NavItem("信用风险分类", "credit:risk_overview", can_view_risk_class),
     NavItem("信用评价模型", "credit:model_home", can_view_risk_class),
+    NavItem("信用指数", "credit:index_home", can_view_risk_class),
     NavItem("业务培训", "training:overview", can_view_training),
     NavItem("行风建设", "training:conduct_plan_list", can_view_conduct),
     NavItem("线索管理", "training:clue_list", can_view_clues),

@@ -38,3 +38,9 @@ class VersionStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     PUBLISHED = "published", "已发布"
     RETIRED = "retired", "已停用"
+
+
+class IndexDimension(models.TextChoices):
+    SECTION = "section", "行业门类"
+    DIVISION = "division", "行业大类"
+    OFFICE = "office", "市场监管所辖区"

@@ -7,7 +7,7 @@ from core.models import Job
 from registry.choices import EntityType
 from registry.models import MarketEntity
 
-from .choices import ComplaintKind, IndicatorKind, RiskClass, VersionStatus
+from .choices import ComplaintKind, IndexDimension, IndicatorKind, RiskClass, VersionStatus
 
 
 class RiskDomain(models.Model):
@@ -227,3 +227,31 @@ class ModelResult(models.Model):
 
     def __str__(self):
         return f"{self.entity_id} {self.risk_class} {self.score}"
+
+
+class CreditIndex(models.Model):
+    """One industry or regional credit index (行业性、区域性信用指数) for a quarter or a year, with its components."""
+
+    period = models.CharField("期间", max_length=7)  # "2024Q1" … "2024Q4", or "2024" for the year
+    year = models.PositiveSmallIntegerField("年度")
+    period_end = models.DateField("期末")
+    dimension = models.CharField("维度", max_length=10, choices=IndexDimension.choices)
+    group_code = models.CharField("分组代码", max_length=20)  # a section letter, a division ("C26"), an office code
+    group_name = models.CharField("分组名称", max_length=100)
+    value = models.DecimalField("信用指数", max_digits=5, decimal_places=2, null=True)  # null: nothing to compute
+    components = models.JSONField("分项", default=dict)
+    population = models.PositiveIntegerField("在营主体户数", default=0)
+    formula = models.CharField("公式版本", max_length=20)
+    job = models.ForeignKey(Job, verbose_name="计算任务", on_delete=models.SET_NULL, null=True, blank=True,
+                            related_name="+")
+    computed_at = models.DateTimeField("计算时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信用指数"
+        ordering = ["year", "period", "dimension", "group_code"]
+        constraints = [models.UniqueConstraint(fields=["period", "dimension", "group_code"],
+                                               name="creditindex_period_group_unique")]
+        indexes = [models.Index(fields=["dimension", "group_code", "period"], name="creditindex_group_idx")]
+
+    def __str__(self):
+        return f"{self.group_name} {self.period} {self.value}"

@@ -32,3 +32,13 @@ def import_complaints_task(self, job_id: int) -> None:
     from .complaint_importer import complaints_import_job
 
     run_import_task(self, job_id, run=lambda job: complaints_import_job(job=job))
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES)
+def compute_indices_task(self, job_id: int) -> None:
+    """Compute one year's credit indices; a duplicate delivery of the same job does nothing."""
+    from core.importing import run_import_task
+
+    from .indices import indices_compute_job
+
+    run_import_task(self, job_id, run=lambda job: indices_compute_job(job=job), what="指数计算")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, model_views, views
+from . import import_views, index_views, model_views, views
 
 app_name = "credit"
 
@@ -26,4 +26,9 @@ urlpatterns = [
     path("model/runs/<int:pk>/export/", model_views.run_export, name="run_export"),
     path("model/runs/<int:pk>/reproduce/", model_views.run_reproduce, name="run_reproduce"),
     path("model/runs/<int:pk>/entities/<int:entity_id>/", model_views.result_detail, name="result_detail"),
+    path("indices/", index_views.index_home, name="index_home"),
+    path("indices/compute/", index_views.index_compute, name="index_compute"),
+    path("indices/<str:dimension>/<str:code>/", index_views.index_group, name="index_group"),
+    path("indices/<str:dimension>/<str:code>/<str:period>/entities/", index_views.index_entities,
+         name="index_entities"),
 ]

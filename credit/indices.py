@@ -1,0 +1,200 @@
+"""Industry and regional credit indices (行业性、区域性信用指数) per quarter and year.
+
+The formula (version FORMULA_VERSION) is written out in FORMULA_TEXT, which the index page shows as it is:
+each component is a score from 0 to 100 (higher is better credit), the index is their weighted average over the
+components that can be computed for the group. Components whose data source is not in the system yet (listings,
+repairs, problems found in spot checks) are listed and do not count.
+
+A year is computed at once: for each quarter end, one query counts the classified enterprises per office,
+industry division and class (the class as of that date); one query counts the entities in business per office
+and division at the four quarter ends; one query counts complaints per office, division and quarter. Sections,
+divisions and offices are rolled up from those counts in Python.
+"""
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractQuarter, Substr
+
+from core.models import Job, Office
+from core.services import job_create, job_enqueue, job_progress
+from registry.choices import EntityType
+from registry.models import Industry, MarketEntity
+
+from .choices import IndexDimension
+from .models import Complaint, CreditIndex
+from .scoring import SCORED_STATUSES
+from .selectors import current_class_subquery
+
+INDEX_JOB_KIND = "credit.indices"
+FORMULA_VERSION = "2024-v1"
+CLASS_POINTS = {"A": 100, "B": 75, "C": 40, "D": 0}
+WEIGHTS = {"class_score": Decimal("0.7"), "complaint_score": Decimal("0.3")}
+COMPLAINTS_PER_100_PENALTY = 10  # points off the complaint score per complaint per 100 entities a year
+NOT_YET_LIVE = [
+    ("listing_rate", "列入经营异常名录率", "列异功能尚未上线"),
+    ("repair_rate", "信用修复完成率", "信用修复功能尚未上线"),
+    ("problem_rate", "抽查发现问题率", "双随机抽查功能尚未上线"),
+]
+FORMULA_TEXT = [
+    "信用指数满分 100 分，分数越高，说明该行业或辖区的信用状况越好。",
+    "分项一“分类结构得分”（权重 70%）：期末时已有上级平台通用分类的企业中，A 类每户记 100 分、B 类 75 分、C 类 40 分、"
+    "D 类 0 分，取平均分。",
+    f"分项二“投诉举报得分”（权重 30%）：100 分减去“每百户投诉举报件数（按全年折算）× {COMPLAINTS_PER_100_PENALTY}”，"
+    "最低 0 分。每百户件数 = 期内受理的投诉举报件数 ÷ 期末在营主体户数 × 100；季度数乘以 4 折算为全年。",
+    "信用指数 = 各分项得分 × 权重之和 ÷ 参与计算的权重之和。某一分项无法计算时（如该组没有已分类的企业），"
+    "只按其余分项计算。",
+    "列入经营异常名录率、信用修复完成率、抽查发现问题率三个分项的数据来源尚未上线，暂不计入，上线后将纳入新版公式。",
+    "“期末”指季度或年度的最后一天；在营主体指目前登记状态为存续或歇业、且成立于期末之前的主体。",
+]
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Period:
+    code: str
+    year: int
+    quarter: int | None  # None for the year
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        return f"{self.year} 年第 {self.quarter} 季度" if self.quarter else f"{self.year} 年"
+
+
+def periods_of(year: int) -> list[Period]:
+    """The four quarters and the year."""
+    ends = [date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31)]
+    quarters = [Period(f"{year}Q{q}", year, q, date(year, 3 * q - 2, 1), ends[q - 1]) for q in range(1, 5)]
+    return [*quarters, Period(str(year), year, None, date(year, 1, 1), ends[3])]
+
+
+def _round(value) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def index_components(counts: dict, population: int, complaints: int, annualise: int) -> dict:
+    """The components and the index for one group and period, from its class counts, entities and complaints."""
+    classified = sum(counts.get(c, 0) for c in "ABCD")
+    class_score = (_round(Decimal(sum(CLASS_POINTS[c] * counts.get(c, 0) for c in "ABCD")) / classified)
+                   if classified else None)
+    per100 = _round(Decimal(complaints * annualise * 100) / population) if population else None
+    complaint_score = (_round(max(Decimal(0), 100 - per100 * COMPLAINTS_PER_100_PENALTY))
+                       if per100 is not None else None)
+    scores = {"class_score": class_score, "complaint_score": complaint_score}
+    used = {k: w for k, w in WEIGHTS.items() if scores[k] is not None}
+    value = _round(sum(scores[k] * w for k, w in used.items()) / sum(used.values())) if used else None
+    return {
+        "value": value,
+        "components": {"counts": {c: counts.get(c, 0) for c in "ABCD"}, "classified": classified,
+                       "class_score": str(class_score) if class_score is not None else None,
+                       "complaints": complaints, "complaints_per_100": str(per100) if per100 is not None else None,
+                       "complaint_score": str(complaint_score) if complaint_score is not None else None},
+    }
+
+
+def _group_keys(office_id: int, division: str) -> list[tuple[str, str]]:
+    return [(IndexDimension.OFFICE, office_id), (IndexDimension.SECTION, division[:1]),
+            (IndexDimension.DIVISION, division)]
+
+
+def compute_year(year: int, *, job: Job | None = None) -> int:
+    """Compute and store every index of a year (quarters and year, every dimension); returns the rows written."""
+    periods = periods_of(year)
+    quarters = periods[:4]
+    in_business = MarketEntity.objects.filter(status__in=SCORED_STATUSES).order_by()
+    steps = len(quarters) + 3
+    if job is not None:
+        job_progress(job, done=0, total=steps, stage="统计在营主体")
+
+    population: dict = {}  # (period code, dim, key) → entities
+    rows = (in_business.annotate(div=Substr("industry_code", 1, 3)).values("office_id", "div")
+            .annotate(**{p.code: Count("id", filter=Q(established_on__lte=p.end)) for p in quarters}))
+    for row in rows:
+        for dim, key in _group_keys(row["office_id"], row["div"]):
+            for p in quarters:
+                population[(p.code, dim, key)] = population.get((p.code, dim, key), 0) + row[p.code]
+    for dim, key in {(d, k) for (_, d, k) in population}:
+        population[(str(year), dim, key)] = population.get((quarters[-1].code, dim, key), 0)
+
+    classes: dict = {}  # (period code, dim, key) → {class: enterprises}
+    for i, p in enumerate(quarters, start=1):
+        if job is not None:
+            job_progress(job, done=i, stage=f"统计 {p.label} 分类结构")
+        rows = (in_business.filter(entity_type=EntityType.ENTERPRISE, established_on__lte=p.end)
+                .annotate(div=Substr("industry_code", 1, 3), rc=current_class_subquery(on=p.end))
+                .values("office_id", "div", "rc").annotate(n=Count("id")))
+        for row in rows:
+            if row["rc"] is None:
+                continue
+            for dim, key in _group_keys(row["office_id"], row["div"]):
+                bucket = classes.setdefault((p.code, dim, key), {})
+                bucket[row["rc"]] = bucket.get(row["rc"], 0) + row["n"]
+    for (code, dim, key), bucket in list(classes.items()):
+        if code == quarters[-1].code:
+            classes[(str(year), dim, key)] = dict(bucket)
+
+    if job is not None:
+        job_progress(job, done=len(quarters) + 1, stage="统计投诉举报")
+    complaints: dict = {}
+    rows = (Complaint.objects.filter(received_on__year=year, entity__status__in=SCORED_STATUSES).order_by()
+            .annotate(div=Substr("entity__industry_code", 1, 3), q=ExtractQuarter("received_on"))
+            .values("entity__office_id", "div", "q").annotate(n=Count("id")))
+    for row in rows:
+        for dim, key in _group_keys(row["entity__office_id"], row["div"]):
+            for code in (f"{year}Q{row['q']}", str(year)):
+                complaints[(code, dim, key)] = complaints.get((code, dim, key), 0) + row["n"]
+
+    if job is not None:
+        job_progress(job, done=len(quarters) + 2, stage="计算指数")
+    offices = {o.pk: (o.code, o.name) for o in Office.objects.all()}
+    industries = dict(Industry.objects.filter(level__in=["section", "division"]).values_list("code", "name"))
+    by_code = {p.code: p for p in periods}
+    indices = []
+    for (code, dim, key), entities in population.items():
+        period = by_code[code]
+        if dim == IndexDimension.OFFICE:
+            group_code, group_name = offices[key]
+        else:
+            group_code, group_name = key, industries.get(key, key)
+        figures = index_components(classes.get((code, dim, key), {}), entities, complaints.get((code, dim, key), 0),
+                                   annualise=4 if period.quarter else 1)
+        indices.append(CreditIndex(period=code, year=year, period_end=period.end, dimension=dim,
+                                   group_code=group_code, group_name=group_name, value=figures["value"],
+                                   components=figures["components"], population=entities, formula=FORMULA_VERSION,
+                                   job=job))
+    with transaction.atomic():
+        CreditIndex.objects.filter(year=year).delete()
+        CreditIndex.objects.bulk_create(indices, batch_size=2000)
+    return len(indices)
+
+
+class IndexReport:
+    ok = True
+
+    def __init__(self, year: int, rows: int):
+        self.year, self.rows = year, rows
+
+    def summary(self) -> str:
+        return f"{self.year} 年信用指数计算完成：共 {self.rows} 项（各季度和全年，按行业门类、大类和辖区）。"
+
+    def as_result(self) -> dict:
+        return {"year": self.year, "rows": self.rows, "summary": self.summary()}
+
+
+@transaction.atomic
+def indices_compute_queue(*, year: int, by) -> Job:
+    """Queue the computation of a year's indices as a job the page follows."""
+    from .tasks import compute_indices_task
+
+    job = job_create(kind=INDEX_JOB_KIND, user=by, params={"year": year})
+    job_enqueue(job=job, task=compute_indices_task)
+    return job
+
+
+def indices_compute_job(*, job: Job) -> IndexReport:
+    year = int(job.params["year"])
+    return IndexReport(year, compute_year(year, job=job))
