@@ -37,6 +37,15 @@ class JobKind:
 # Each job-backed capability names its kind here, so that the page shows it in Chinese with a link.
 JOB_KINDS = {
     "registry.import_entities": JobKind("市场主体名录导入", "registry:import_job"),
+    "credit.import_risk_classes": JobKind("信用风险分类导入", "credit:risk_import_job"),
+    "credit.import_complaints": JobKind("投诉举报导入", "credit:complaints_import_job"),
+    "credit.classification_run": JobKind("信用风险分类运行"),
+    "credit.indices": JobKind("信用指数计算"),
+    "inspections.draw": JobKind("双随机抽取", "inspections:draw_job"),
+    "inspections.import_items": JobKind("抽查事项清单导入", "inspections:import_job"),
+    "inspections.import_inspectors": JobKind("执法检查人员名录导入", "inspections:import_job"),
+    "inspections.import_conflicts": JobKind("回避申报导入", "inspections:import_job"),
+    "inspections.import_objects": JobKind("检查对象名录导入", "inspections:import_job"),
 }
 
 STALLED, UNSENT = "stalled", "unsent"
