@@ -56,3 +56,28 @@ def entity_a(office_a):
 @pytest.fixture
 def entity_b(office_b):
     return make_entity(office_b)
+
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying every table, including the rows data migrations put there (roles,
+    the industry catalogue, the calendar, the time-limit rules). Once its fixtures are torn down, put them
+    back, so that the order tests run in never matters."""
+    yield
+    if not _is_transactional(item):
+        return
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        if not Group.objects.exists() and getattr(connection, "_test_serialized_contents", None):
+            connection.creation.deserialize_db_from_string(connection._test_serialized_contents)

@@ -125,23 +125,9 @@ def celery_worker_on_redis():
         app.conf.task_always_eager = was_eager
 
 
-@pytest.fixture(scope="module")
-def restore_migration_data(django_db_blocker):
-    """A transactional test ends by emptying every table, data migrations' rows included (the roles, the industry
-    catalogue); put them back for whatever runs after this module."""
-    yield
-    from django.contrib.auth.models import Group
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        if not Group.objects.exists() and hasattr(connection, "_test_serialized_contents"):
-            connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_upload_is_imported_by_a_real_worker(restore_migration_data, client, section_user, office_a, tmp_path,
-                                             celery_worker_on_redis):
+def test_upload_is_imported_by_a_real_worker(client, section_user, office_a, tmp_path, celery_worker_on_redis):
     client.force_login(section_user)
     good = write_xlsx(tmp_path / "名录.xlsx", [entity_row(1), entity_row(2), entity_row(3)])
     response = client.post(reverse("registry:import"), {"file": SimpleUploadedFile(good.name, good.read_bytes())})
