@@ -67,6 +67,7 @@ def setup_django(dbname: str, *, migrate: bool = True) -> None:
     os.environ["DEBUG"] = "0"  # DEBUG keeps every query in memory, which would distort time and memory
     os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
     os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")  # one log line per request would bury the figures
     import django
 
     django.setup()
