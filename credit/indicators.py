@@ -41,7 +41,7 @@ class Kind:
     explains: str  # how the value becomes points, in plain Chinese (with {params})
     defaults: dict = field(default_factory=dict)
     available: bool = True
-    sparse: Callable | None = None  # (as_of, params) -> {entity_id: value}; entities absent have value 0/None
+    sparse: Callable | None = None  # (as_of, params, entities) -> {entity_id: value}; absent: 0/None
     factor: Callable | None = None  # (value, params) -> Decimal between 0 and 1
     show: Callable | None = None  # (value, params) -> text
 
@@ -61,29 +61,30 @@ class Kind:
 
 # ---- the computations (set-based: one query per indicator for the whole population) -----------------------
 
-def _complaints(as_of: date, params: dict) -> dict[int, int]:
+def _complaints(as_of: date, params: dict, entities) -> dict[int, int]:
     from .models import Complaint
 
-    qs = Complaint.objects.filter(received_on__gt=years_before(as_of, int(params["years"])), received_on__lte=as_of)
+    qs = Complaint.objects.filter(received_on__gt=years_before(as_of, int(params["years"])), received_on__lte=as_of,
+                                  entity__in=entities)
     if params.get("substantiated_only"):
         qs = qs.filter(substantiated=True)
     return dict(qs.order_by().values("entity_id").annotate(n=Count("id")).values_list("entity_id", "n"))
 
 
-def _suspensions(as_of: date, params: dict) -> dict[int, int]:
+def _suspensions(as_of: date, params: dict, entities) -> dict[int, int]:
     from registry.models import StatusChange
 
     start = years_before(as_of, int(params["years"]))
     qs = StatusChange.objects.filter(new_status=RegistrationStatus.SUSPENDED, changed_at__date__gt=start,
-                                     changed_at__date__lte=as_of)
+                                     changed_at__date__lte=as_of, entity__in=entities)
     return dict(qs.order_by().values("entity_id").annotate(n=Count("id")).values_list("entity_id", "n"))
 
 
-def _worst_class(as_of: date, params: dict) -> dict[int, str]:
+def _worst_class(as_of: date, params: dict, entities) -> dict[int, str]:
     from .models import EntityRiskClass
 
     qs = EntityRiskClass.objects.filter(classified_on__gt=years_before(as_of, int(params["years"])),
-                                        classified_on__lte=as_of)
+                                        classified_on__lte=as_of, entity__in=entities)
     # "A" < "B" < "C" < "D": the highest letter is the worst class, general or professional.
     return dict(qs.order_by().values("entity_id").annotate(worst=Max("risk_class")).values_list("entity_id", "worst"))
 

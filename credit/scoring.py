@@ -130,7 +130,7 @@ def classification_run_execute(*, run: ModelRun, job=None) -> RunReport:
             slots.append(YEARS)
         else:
             missing = None if item.kind.code == IndicatorKind.RISK_CLASS_HISTORY else 0
-            slots.append((item.kind.sparse(run.as_of, item.params), missing))
+            slots.append((item.kind.sparse(run.as_of, item.params, population(run).values("pk")), missing))
     total = population(run).count()
     if job is not None:
         job_progress(job, done=0, total=total + total // 5 + 1, stage="逐户评分")
