@@ -47,7 +47,7 @@ def _status_mb(field: str) -> float:
 def run_variant(variant: str, dbname: str) -> dict:
     """Run one export in this (child) process and return its figures."""
     register_data.setup_django(dbname, migrate=False)
-    from registry.excel import HEADERS
+    from registry.excel import EXPORT_HEADERS as HEADERS  # the template headers plus 风险类别
     from registry.exporter import entity_rows, entity_workbook
     from registry.models import MarketEntity
 
