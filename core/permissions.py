@@ -64,6 +64,16 @@ def can_manage_credit_analysis(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION))
 
 
+def can_view_credit_analysis(user) -> bool:
+    """The yearly credit-status analysis: the district-wide roles (section staff, leadership, admins)."""
+    return user.is_authenticated and user.sees_whole_district
+
+
+def can_approve_credit_texts(user) -> bool:
+    """Approving the analysis's text, warnings and guidance: leadership and admins."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.LEADER))
+
+
 def require(predicate):
     """View decorator: a user without the capability gets 403 (records of another office answer 404)."""
 

@@ -44,3 +44,36 @@ class IndexDimension(models.TextChoices):
     SECTION = "section", "行业门类"
     DIVISION = "division", "行业大类"
     OFFICE = "office", "市场监管所辖区"
+
+
+class TextStatus(models.TextChoices):
+    """Texts staff write for leadership's approval (the analysis findings, warnings and guidance)."""
+
+    DRAFT = "draft", "草稿"
+    APPROVED = "approved", "已审核"
+
+
+class WarningKind(models.TextChoices):
+    WARNING = "warning", "信用风险提示"
+    GUIDANCE = "guidance", "合规经营指引"
+
+
+class WarningCategory(models.TextChoices):
+    ANNUAL_REPORT = "annual_report", "年度报告"
+    ABNORMAL = "abnormal", "经营异常"
+    REPAIR = "repair", "信用修复"
+    SUSPENSION = "suspension", "歇业与注销"
+    FOOD = "food", "食品安全"
+    SPECIAL_EQUIPMENT = "special_equipment", "特种设备"
+    PRICE = "price", "价格与收费"
+    OTHER = "other", "其他"
+
+
+class TargetRule(models.TextChoices):
+    """How a target list is proposed; the rules whose data source is not live yet are listed but cannot run."""
+
+    SUSPENSION_ENDING = "suspension_ending", "歇业即将期满的主体（引导恢复营业、延期或注销）"
+    RECENT_COMPLAINTS = "recent_complaints", "近期有投诉举报的主体（合规经营提醒）"
+    MODEL_HIGH_RISK = "model_high_risk", "最近一次评价为 C、D 类的个体工商户（信用风险提示）"
+    ANNUAL_REPORT_MISSING = "annual_report_missing", "截至 6 月 1 日尚未报送上年度年报的主体"
+    ABNORMAL_THIRD_YEAR = "abnormal_third_year", "列入经营异常名录即将满三年的主体"

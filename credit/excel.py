@@ -45,3 +45,22 @@ COMPLAINT_ALIASES = {"工单编号": "number", "编号": "number", "被投诉主
                      "受理时间": "received_on", "核查结果": "substantiated", "内容摘要": "summary"}
 YES = {"是", "属实", "部分属实"}
 NO = {"否", "不属实"}
+
+
+# The approved warnings and guidance notes, as exported for the website and the WeChat account (a publication).
+PUBLICATION_HEADERS = ["类型", "类别", "标题", "面向对象", "正文", "审核日期"]
+
+
+def approved_warnings_workbook(warnings=None):
+    """The approved texts for publication, built through the internal-only rule (credit.publication)."""
+    from django.utils import timezone
+
+    from .choices import TextStatus
+    from .models import RiskWarning
+    from .publication import publication_workbook
+
+    warnings = warnings if warnings is not None else RiskWarning.objects.all()
+    rows = ([w.get_kind_display(), w.get_category_display(), w.title, w.audience, w.body,
+             timezone.localtime(w.approved_at).date() if w.approved_at else None]
+            for w in warnings.filter(status=TextStatus.APPROVED).order_by("-approved_at", "-id"))
+    return publication_workbook([("信用风险提示与合规指引", PUBLICATION_HEADERS, rows)])

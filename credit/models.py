@@ -7,7 +7,17 @@ from core.models import Job
 from registry.choices import EntityType
 from registry.models import MarketEntity
 
-from .choices import ComplaintKind, IndexDimension, IndicatorKind, RiskClass, VersionStatus
+from .choices import (
+    ComplaintKind,
+    IndexDimension,
+    IndicatorKind,
+    RiskClass,
+    TargetRule,
+    TextStatus,
+    VersionStatus,
+    WarningCategory,
+    WarningKind,
+)
 
 
 class RiskDomain(models.Model):
@@ -255,3 +265,92 @@ class CreditIndex(models.Model):
 
     def __str__(self):
         return f"{self.group_name} {self.period} {self.value}"
+
+
+class ApprovedText(models.Model):
+    """Shared fields of a text staff draft and leadership approves; once approved it no longer changes."""
+
+    status = models.CharField("状态", max_length=10, choices=TextStatus.choices, default=TextStatus.DRAFT)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="起草人", on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField("最近修改", auto_now=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    approved_at = models.DateTimeField("审核时间", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class AnalysisReport(ApprovedText):
+    """The yearly credit-status analysis (信用状况分析): its tables come from the data, its text from staff."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    findings = models.TextField("主要发现", blank=True)
+    recommendations = models.TextField("意见建议", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信用状况分析报告"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year} 年度信用状况分析"
+
+
+class RiskWarning(ApprovedText):
+    """A credit-risk warning or compliance guidance note for the bureau's website and WeChat account."""
+
+    kind = models.CharField("类型", max_length=10, choices=WarningKind.choices)
+    category = models.CharField("类别", max_length=20, choices=WarningCategory.choices)
+    title = models.CharField("标题", max_length=100)
+    audience = models.CharField("面向对象", max_length=100)
+    body = models.TextField("正文")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信用风险提示与合规指引"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class TargetList(models.Model):
+    """Entities the system proposed for a warning or guidance (by SMS or a call), with who has been contacted."""
+
+    rule = models.CharField("生成规则", max_length=30, choices=TargetRule.choices)
+    name = models.CharField("名称", max_length=100)
+    params = models.JSONField("参数", default=dict, blank=True)
+    warning = models.ForeignKey(RiskWarning, verbose_name="关联提示", on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="target_lists")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="生成人", on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "提示对象名单"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.name
+
+
+class TargetEntry(models.Model):
+    """One entity on a target list, why it is there, and whether it has been contacted."""
+
+    target_list = models.ForeignKey(TargetList, verbose_name="名单", on_delete=models.CASCADE,
+                                    related_name="entries")
+    entity = models.ForeignKey(MarketEntity, verbose_name="市场主体", on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField("列入原因", max_length=200)
+    contacted_at = models.DateTimeField("联系时间", null=True, blank=True)
+    contacted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="联系人", on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    contact_note = models.CharField("联系情况", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "名单中的主体"
+        ordering = ["target_list", "entity__name", "id"]
+        constraints = [models.UniqueConstraint(fields=["target_list", "entity"], name="targetentry_unique")]
+
+    def __str__(self):
+        return f"{self.target_list} · {self.entity}"

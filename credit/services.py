@@ -1,4 +1,4 @@
-"""Writes of the credit app: model versions (publish, copy) and classification runs."""
+"""Writes of the credit app: model versions, classification runs, approved texts and target lists."""
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -6,14 +6,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from core.audit import audit
+from core.audit import audit, diff, model_values
 from core.choices import AuditAction
 from core.services import job_create, job_enqueue
 from registry.choices import EntityType
 
-from .choices import VersionStatus
+from .choices import TargetRule, TextStatus, VersionStatus
 from .indicators import KINDS, check_params
-from .models import ModelIndicator, ModelRun, ModelVersion
+from .models import AnalysisReport, ModelIndicator, ModelRun, ModelVersion, TargetEntry, TargetList
 from .scoring import COMPARISON_EXCLUDES, RUN_JOB_KIND
 
 
@@ -114,3 +114,101 @@ def classification_run_job(*, job):
     from .scoring import classification_run_execute
 
     return classification_run_execute(run=job.model_run, job=job)
+
+
+# ---- texts that leadership approves: the analysis's text section, warnings and guidance ----------------------
+
+TEXT_FIELDS = {"AnalysisReport": ["findings", "recommendations"],
+               "RiskWarning": ["kind", "category", "title", "audience", "body"]}
+
+
+@transaction.atomic
+def text_save(*, obj, values: dict, by):
+    """Save a draft's text (a new one, or an existing draft); an approved text is not changed."""
+    fields = TEXT_FIELDS[type(obj).__name__]
+    if obj.pk:
+        obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+        if obj.status != TextStatus.DRAFT:
+            raise ValidationError("已审核的内容不能修改；如需修改，请审核人先退回为草稿。")
+    before = model_values(obj, fields) if obj.pk else {}
+    created = not obj.pk
+    for key in fields:
+        if key in values:
+            setattr(obj, key, values[key])
+    obj.full_clean()
+    if created:
+        obj.drafted_by = by if getattr(by, "pk", None) else None
+    obj.save()
+    audit(actor=by, action=AuditAction.CREATE if created else AuditAction.UPDATE, target=obj,
+          summary=f"{'起草' if created else '修改'}{obj._meta.verbose_name}：{obj}",
+          changes=diff(before, model_values(obj, fields)))
+    return obj
+
+
+@transaction.atomic
+def text_approve(*, obj, by):
+    """Leadership approves a draft; from then on its text is what may be exported and published."""
+    model = type(obj)
+    done = model.objects.filter(pk=obj.pk, status=TextStatus.DRAFT).update(
+        status=TextStatus.APPROVED, approved_by=by, approved_at=timezone.now())
+    if not done:
+        raise ValidationError("该内容已审核（或已被他人处理），请刷新页面。")
+    obj.refresh_from_db()
+    if isinstance(obj, AnalysisReport) and not (obj.findings.strip() and obj.recommendations.strip()):
+        raise ValidationError("“主要发现”和“意见建议”都填写后才能审核。")
+    audit(actor=by, action=AuditAction.STATUS, target=obj, summary=f"审核通过{obj._meta.verbose_name}：{obj}",
+          changes={"status": [TextStatus.DRAFT.value, TextStatus.APPROVED.value]})
+    return obj
+
+
+@transaction.atomic
+def text_reopen(*, obj, by, reason: str):
+    """Send an approved text back to draft so that it can be corrected (the reason is recorded)."""
+    if not reason.strip():
+        raise ValidationError("请填写退回原因。")
+    done = type(obj).objects.filter(pk=obj.pk, status=TextStatus.APPROVED).update(
+        status=TextStatus.DRAFT, approved_by=None, approved_at=None)
+    if not done:
+        raise ValidationError("该内容不是已审核状态，请刷新页面。")
+    obj.refresh_from_db()
+    audit(actor=by, action=AuditAction.STATUS, target=obj, summary=f"退回{obj._meta.verbose_name}为草稿：{obj}",
+          changes={"status": [TextStatus.APPROVED.value, TextStatus.DRAFT.value]}, extra={"reason": reason[:300]})
+    return obj
+
+
+# ---- target lists ------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def target_list_generate(*, rule: str, by, params: dict | None = None, warning=None) -> TargetList:
+    """Propose the entities a rule finds today as a list staff can export and work through."""
+    from .targets import RULES
+
+    spec = RULES[rule]
+    if not spec.available:
+        raise ValidationError(f"“{TargetRule(rule).label}”的数据来源尚未上线，暂不能生成名单。")
+    params = spec.params(params or {})
+    found = spec.find(params)
+    target = TargetList.objects.create(rule=rule, name=spec.name(params), params=params, warning=warning,
+                                       created_by=by if getattr(by, "pk", None) else None)
+    TargetEntry.objects.bulk_create([TargetEntry(target_list=target, entity_id=entity_id, reason=reason[:200])
+                                     for entity_id, reason in found], batch_size=2000)
+    audit(actor=by, action=AuditAction.CREATE, target=target,
+          summary=f"生成提示对象名单：{target.name}，{len(found)} 户",
+          extra={"rule": rule, "params": params, "entities": len(found)})
+    return target
+
+
+@transaction.atomic
+def target_entry_mark(*, entry: TargetEntry, by, contacted: bool, note: str = "") -> TargetEntry:
+    """Mark an entity on a list as contacted (or not), with a short note."""
+    entry = TargetEntry.objects.select_for_update().get(pk=entry.pk)
+    before = {"contacted": bool(entry.contacted_at), "note": entry.contact_note}
+    entry.contacted_at = timezone.now() if contacted else None
+    entry.contacted_by = by if contacted else None
+    entry.contact_note = note[:200]
+    entry.save(update_fields=["contacted_at", "contacted_by", "contact_note"])
+    audit(actor=by, action=AuditAction.UPDATE, target=entry.target_list,
+          summary=f"{'已联系' if contacted else '取消已联系'}：{entry.entity}",
+          changes=diff(before, {"contacted": contacted, "note": entry.contact_note}),
+          extra={"entity": entry.entity_id})
+    return entry

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, index_views, model_views, views
+from . import import_views, index_views, model_views, report_views, views, warning_views
 
 app_name = "credit"
 
@@ -31,4 +31,21 @@ urlpatterns = [
     path("indices/<str:dimension>/<str:code>/", index_views.index_group, name="index_group"),
     path("indices/<str:dimension>/<str:code>/<str:period>/entities/", index_views.index_entities,
          name="index_entities"),
+    path("analysis/", report_views.analysis_home, name="analysis_home"),
+    path("analysis/<int:year>/", report_views.analysis_detail, name="analysis_detail"),
+    path("analysis/<int:year>/approve/", report_views.analysis_approve, name="analysis_approve"),
+    path("analysis/<int:year>/reopen/", report_views.analysis_reopen, name="analysis_reopen"),
+    path("analysis/<int:year>/export/", report_views.analysis_export, name="analysis_export"),
+    path("warnings/", warning_views.warning_list, name="warning_list"),
+    path("warnings/new/", warning_views.warning_form, name="warning_new"),
+    path("warnings/export/", warning_views.warning_export, name="warning_export"),
+    path("warnings/<int:pk>/", warning_views.warning_detail, name="warning_detail"),
+    path("warnings/<int:pk>/edit/", warning_views.warning_form, name="warning_edit"),
+    path("warnings/<int:pk>/approve/", warning_views.warning_approve, name="warning_approve"),
+    path("warnings/<int:pk>/reopen/", warning_views.warning_reopen, name="warning_reopen"),
+    path("targets/", warning_views.target_lists, name="target_lists"),
+    path("targets/<int:pk>/", warning_views.target_list_detail, name="target_list_detail"),
+    path("targets/<int:pk>/export/", warning_views.target_list_export, name="target_list_export"),
+    path("targets/<int:pk>/entries/<int:entry_id>/contact/", warning_views.target_entry_contact,
+         name="target_entry_contact"),
 ]

@@ -12,11 +12,7 @@ from credit.tasks import import_risk_classes_task
 from tests.credit.test_risk_import import class_row
 from tests.factories import make_entity
 from tests.registry.test_import import write_xlsx
-from tests.registry.test_import_worker import (  # noqa: F401  (fixtures)
-    celery_worker_on_redis,
-    restore_migration_data,
-    wait_until_finished,
-)
+from tests.registry.test_import_worker import celery_worker_on_redis, wait_until_finished  # noqa: F401  (fixture)
 
 
 @pytest.mark.django_db
@@ -42,7 +38,7 @@ def test_task_fails_at_once_on_a_file_that_is_not_a_workbook(section_user, tmp_p
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.usefixtures("restore_migration_data", "celery_worker_on_redis")
+@pytest.mark.usefixtures("celery_worker_on_redis")
 def test_upload_is_imported_by_a_real_worker(client, section_user, office_a, tmp_path):
     entities = [make_entity(office_a) for _ in range(3)]
     client.force_login(section_user)

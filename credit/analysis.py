@@ -1,0 +1,145 @@
+"""The yearly credit-status analysis (信用状况分析): its tables, computed from the data held, for the page and the
+.xlsx (one sheet per table). Tables whose data source is not live yet are listed with that note, never faked."""
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, F
+from django.db.models.functions import Substr
+
+from core.models import Office
+from registry.choices import EntityType
+from registry.models import Industry, MarketEntity
+
+from .choices import IndexDimension
+from .models import Complaint, CreditIndex, ModelRun
+from .scoring import SCORED_STATUSES
+from .selectors import current_class_subquery
+
+CLASSES = ["A", "B", "C", "D"]
+TOP = 10
+MIN_CLASSIFIED = 10  # a division needs this many classified enterprises to be ranked by its share of C and D
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    note: str = ""
+    live: bool = True
+
+
+def _pct(n: int, total: int) -> str:
+    return f"{n * 100 / total:.1f}%" if total else "—"
+
+
+def analysis_tables(year: int) -> list[Table]:
+    """Every table of the year's report, in the report's order."""
+    start, end = date(year - 1, 12, 31), date(year, 12, 31)
+    enterprises = MarketEntity.objects.filter(entity_type=EntityType.ENTERPRISE, status__in=SCORED_STATUSES,
+                                              established_on__lte=end).order_by()
+    moves = {(r["before"], r["after"]): r["n"] for r in enterprises.annotate(
+        before=current_class_subquery(on=start), after=current_class_subquery(on=end)
+    ).values("before", "after").annotate(n=Count("id"))}
+    total = sum(moves.values())
+    at_start = {c: sum(n for (b, _), n in moves.items() if b == c) for c in [*CLASSES, None]}
+    at_end = {c: sum(n for (_, a), n in moves.items() if a == c) for c in [*CLASSES, None]}
+    tables = []
+
+    dist = Table("distribution", "一、企业信用风险分类分布（年初与年末）",
+                 ["风险类别", "年初户数", "年初占比", "年末户数", "年末占比", "增减"],
+                 note=f"对象：{end:%Y年%m月%d日}在营的企业 {total} 户；年初、年末分别取当日最近一次上级平台通用分类。")
+    for c in [*CLASSES, None]:
+        dist.rows.append([f"{c} 类" if c else "未分类", at_start[c], _pct(at_start[c], total), at_end[c],
+                          _pct(at_end[c], total), at_end[c] - at_start[c]])
+    tables.append(dist)
+
+    better = sum(n for (b, a), n in moves.items() if b and a and a < b)
+    worse = sum(n for (b, a), n in moves.items() if b and a and a > b)
+    movement = Table("movement", "二、分类变动（年初类别 × 年末类别）", ["年初 ＼ 年末", *[f"{c} 类" for c in CLASSES],
+                                                                  "未分类", "合计"],
+                     note=f"全年类别变好（如 C→B）{better} 户，变差（如 B→C）{worse} 户。")
+    for b in [*CLASSES, None]:
+        cells = [moves.get((b, a), 0) for a in [*CLASSES, None]]
+        movement.rows.append([f"{b} 类" if b else "年初未分类", *cells, sum(cells)])
+    tables.append(movement)
+
+    per_office = {}
+    for r in enterprises.annotate(rc=current_class_subquery(on=end)).values("office_id", "rc").annotate(n=Count("id")):
+        per_office.setdefault(r["office_id"], {})[r["rc"]] = r["n"]
+    offices = Table("offices", "三、各市场监管所辖区企业分类结构（年末）",
+                    ["管辖单位", *[f"{c} 类" for c in CLASSES], "未分类", "合计", "C、D 类占比"])
+    for office in Office.objects.filter(pk__in=per_office):
+        cells = per_office[office.pk]
+        classified = sum(cells.get(c, 0) for c in CLASSES)
+        offices.rows.append([office.name, *[cells.get(c, 0) for c in CLASSES], cells.get(None, 0),
+                             sum(cells.values()), _pct(cells.get("C", 0) + cells.get("D", 0), classified)])
+    tables.append(offices)
+
+    names = dict(Industry.objects.filter(level__in=["section", "division"]).values_list("code", "name"))
+    by_division = {}
+    for r in (enterprises.annotate(div=Substr("industry_code", 1, 3), rc=current_class_subquery(on=end))
+              .values("div", "rc").annotate(n=Count("id"))):
+        by_division.setdefault(r["div"], {})[r["rc"]] = r["n"]
+    ranked = []
+    for div, cells in by_division.items():
+        classified = sum(cells.get(c, 0) for c in CLASSES)
+        if classified >= MIN_CLASSIFIED:
+            risky = cells.get("C", 0) + cells.get("D", 0)
+            ranked.append((risky / classified, div, classified, risky))
+    risks = Table("top_risks", "四、主要风险：C、D 类企业占比最高的行业大类（年末）",
+                  ["行业大类", "已分类企业", "C、D 类企业", "占比"],
+                  note=f"只列已分类企业不少于 {MIN_CLASSIFIED} 户的行业大类，取前 {TOP} 个。")
+    for share, div, classified, risky in sorted(ranked, reverse=True)[:TOP]:
+        risks.rows.append([f"{div} {names.get(div, '')}", classified, risky, f"{share * 100:.1f}%"])
+    tables.append(risks)
+
+    complaints = Complaint.objects.filter(received_on__year=year).order_by()
+    by_section = dict(complaints.annotate(sec=Substr("entity__industry_code", 1, 1)).values("sec")
+                      .annotate(n=Count("id")).values_list("sec", "n"))
+    by_office = dict(complaints.values("entity__office_id").annotate(n=Count("id"))
+                     .values_list("entity__office_id", "n"))
+    substantiated = complaints.filter(substantiated=True).count()
+    comp = Table("complaints", "五、投诉举报（按行业门类和管辖单位）", ["分组", "投诉举报件数"],
+                 note=f"全年受理 {sum(by_section.values())} 件，其中核查属实 {substantiated} 件。")
+    for sec, n in sorted(by_section.items(), key=lambda item: -item[1]):
+        comp.rows.append([f"{sec} {names.get(sec, '')}", n])
+    office_names = dict(Office.objects.values_list("id", "name"))
+    for office_id, n in sorted(by_office.items(), key=lambda item: -item[1]):
+        comp.rows.append([office_names.get(office_id, ""), n])
+    tables.append(comp)
+
+    indices = list(CreditIndex.objects.filter(period=str(year), dimension__in=[IndexDimension.SECTION,
+                                                                                 IndexDimension.OFFICE])
+                   .order_by("dimension", F("value").desc(nulls_last=True)))
+    missing = f"尚未计算 {year} 年的信用指数，请先在“信用指数”页计算。"
+    idx = Table("indices", "六、信用指数（全年）",
+                ["维度", "分组", "信用指数", "分类结构得分", "投诉举报得分", "在营户数"],
+                note="" if indices else missing)
+    for r in indices:
+        idx.rows.append([r.get_dimension_display(), f"{r.group_code} {r.group_name}" if r.dimension != "office"
+                         else r.group_name, r.value, r.components.get("class_score"),
+                         r.components.get("complaint_score"), r.population])
+    tables.append(idx)
+
+    run = (ModelRun.objects.filter(as_of__year=year, entity_type=EntityType.INDIVIDUAL, job__status="succeeded",
+                                   reproduces__isnull=True).order_by("-as_of", "-id").first())
+    pilot = Table("pilot", "七、个体工商户信用风险评价（试点）", ["管辖单位", *[f"{c} 类" for c in CLASSES], "合计"])
+    if run is None:
+        pilot.note = f"{year} 年没有基准日在本年度的个体工商户评价。"
+    else:
+        pilot.note = f"取评价 #{run.pk}（{run.version}，基准日 {run.as_of:%Y年%m月%d日}）。"
+        cells = {}
+        for r in run.results.order_by().values("entity__office_id", "risk_class").annotate(n=Count("id")):
+            cells.setdefault(r["entity__office_id"], {})[r["risk_class"]] = r["n"]
+        for office_id, row in cells.items():
+            pilot.rows.append([office_names.get(office_id, ""), *[row.get(c, 0) for c in CLASSES],
+                               sum(row.values())])
+    tables.append(pilot)
+
+    for key, title in (("listings", "八、列入和移出经营异常名录"), ("repairs", "九、信用修复"),
+                       ("spot_checks", "十、抽查发现问题（按行业和管辖单位）")):
+        tables.append(Table(key, title, ["项目", "数量"], live=False,
+                            note="数据来源尚未上线：相关功能上线后，本表自动按年度统计。"))
+    return tables
