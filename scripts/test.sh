@@ -27,6 +27,16 @@ if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wqy"; then
   fi
 fi
 
+echo "==> 运维测试所需的 nginx（检验 deploy/nginx/xinyong.conf）"
+if ! command -v nginx >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+  else
+    echo "缺少 nginx：请以 root 运行 apt-get install nginx-light" >&2
+    exit 1
+  fi
+fi
+
 echo "==> 代码检查"
 ruff check .
 python manage.py makemigrations --check --dry-run

@@ -5,8 +5,11 @@ and started again.
 Pages that need a logged-in user are driven with Django's test client in this process (same database, same
 broker); /healthz, the login page and the static files are fetched from gunicorn over HTTP.
 """
+import http.client
 import json
 import re
+import shutil
+import ssl
 import subprocess
 import sys
 
@@ -22,7 +25,9 @@ from registry.models import MarketEntity
 from tests.factories import make_office, make_user
 from tests.registry.test_import import entity_row, write_xlsx
 
+from . import nginx_conf
 from .conftest import (
+    HOST_HEADER,
     ROOT,
     Service,
     free_port,
@@ -141,6 +146,51 @@ def test_gunicorn_serves_the_login_page_static_files_and_health(stack):
     login = [e for e in lines if e["path"] == "/accounts/login/" and e["status"] == 200]
     assert login and login[0]["method"] == "GET" and login[0]["user_id"] is None
     assert isinstance(login[0]["duration_ms"], float)
+
+
+def https_request(port: int, method: str, path: str, headers: dict | None = None):
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # the test's self-signed certificate
+    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context)
+    try:
+        conn.request(method, path, headers={"Host": HOST_HEADER, **(headers or {})})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def test_the_documented_nginx_site_in_front_of_gunicorn(stack, tmp_path):
+    if shutil.which("nginx") is None:
+        pytest.skip("nginx 未安装（scripts/test.sh 会安装 Debian 的 nginx-light）")
+    stack.worker_up()
+    http_port, https_port = free_port(), free_port()
+    conf = nginx_conf.render(tmp_path / "nginx", http_port=http_port, https_port=https_port,
+                             upstream=f"127.0.0.1:{stack.port}")
+    checked = subprocess.run(["nginx", "-t", "-c", str(conf)], capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
+    nginx = Service("nginx", ["nginx", "-c", str(conf)], stack.env, tmp_path / "nginx.log").start()
+    try:
+        wait_for(lambda: https_request(https_port, "GET", "/accounts/login/")[0] == 200, timeout=30,
+                 what="nginx 经 https 转发登录页")
+        # http only redirects to https.
+        status, headers, _ = http_get(http_port, "/accounts/login/", {"X-Forwarded-Proto": ""})
+        assert status == 301 and headers["Location"] == f"https://{HOST_HEADER}/accounts/login/"
+        # Through https: Django sees https (X-Forwarded-Proto from nginx) and answers, no redirect loop.
+        status, _, body = https_request(https_port, "GET", "/accounts/login/")
+        assert status == 200 and "登录" in body.decode()
+        css = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', body.decode()).group(1)
+        status, headers, _ = https_request(https_port, "GET", css)
+        assert status == 200 and "immutable" in headers["Cache-Control"]
+        status, _, body = https_request(https_port, "GET", "/healthz")
+        assert status == 200 and json.loads(body) == ALL_UP
+        # Uploads above the import limit are refused by nginx before they reach gunicorn.
+        status, _, _ = https_request(https_port, "POST", "/registry/import/", {"Content-Length": str(300 * 2**20)})
+        assert status == 413
+    finally:
+        nginx.stop()
+    access = (tmp_path / "nginx" / "access.log").read_text()
+    assert "GET /healthz" in access
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
