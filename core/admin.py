@@ -91,10 +91,11 @@ class AuditLogAdmin(ReadOnlyAdmin):
 @admin.register(Job)
 class JobAdmin(ReadOnlyAdmin):
     list_display = [
-        "id", "kind", "status", "created_by", "created_at", "finished_at", "progress_done", "progress_total",
+        "id", "kind", "status", "created_by", "created_at", "sent_at", "finished_at", "progress_done",
+        "progress_total", "retries",
     ]
     list_filter = ["kind", "status"]
-    search_fields = ["kind", "input_name", "error", "created_by__username"]
+    search_fields = ["kind", "task_name", "input_name", "error", "created_by__username"]
     list_select_related = ["created_by"]
 
 
