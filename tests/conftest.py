@@ -72,7 +72,7 @@ def pytest_runtest_teardown(item, nextitem):
     the industry catalogue, the calendar, the time-limit rules). Once its fixtures are torn down, put them
     back, so that the order tests run in never matters."""
     yield
-    if not _is_transactional(item):
+    if nextitem is None or not _is_transactional(item):  # after the last test the test database is gone
         return
     from django.contrib.auth.models import Group
     from django.db import connection
