@@ -21,4 +21,5 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("training/", include("training.urls")),
     path("credit/", include("credit.urls")),
+    path("inspections/", include("inspections.urls")),
 ]

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from inspections.permissions import can_view_checks, can_view_tasks
+
 from .permissions import (
     can_import_entities,
     can_view_clues,
@@ -33,6 +35,8 @@ NAV_ITEMS = [
     NavItem("信用指数", "credit:index_home", can_view_risk_class),
     NavItem("信用状况分析", "credit:analysis_home", can_view_credit_analysis),
     NavItem("风险提示与指引", "credit:warning_list", can_view_risk_class),
+    NavItem("双随机抽查", "inspections:home", can_view_tasks),
+    NavItem("我的抽查检查", "inspections:check_list", lambda u: can_view_checks(u) and not can_view_tasks(u)),
     NavItem("业务培训", "training:overview", can_view_training),
     NavItem("行风建设", "training:conduct_plan_list", can_view_conduct),
     NavItem("线索管理", "training:clue_list", can_view_clues),

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "registry",
     "training",
     "credit",
+    "inspections",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,409 @@
+"""The draw of a task (hmac-sha256-rank/v1): request, run as a job, resume after a crash, void and draw again.
+
+A request claims the task (draft → drawing) with a conditional update, so two requests at the same moment make
+one job; a database constraint allows one valid draw per task whatever races. The job computes outside any
+transaction (so the page sees its progress) and writes the draw, its checks, assignments and certificate in one
+transaction: a worker killed mid-draw leaves nothing, and ``draw_resume`` runs it again. On PostgreSQL the job
+holds an advisory lock for its whole run, so a dead worker is seen at once.
+"""
+import gzip
+import hashlib
+import io
+import logging
+import secrets
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from core.audit import audit
+from core.choices import AuditAction, JobStatus, Role
+from core.models import Job
+from core.services import job_create, job_enqueue, job_fail, job_is_stalled, job_progress
+from registry.models import MarketEntity
+
+from ..algorithm import (
+    ALGORITHM,
+    STRATA,
+    DrawFailure,
+    Hasher,
+    PoolMember,
+    assign,
+    canonical_bytes,
+    population_digest,
+    rank_select,
+    ratio_text,
+    sample_size,
+    walk_order,
+)
+from ..choices import CheckStatus, DrawStatus, InspectorStatus, RedrawStatus, TaskStatus
+from ..models import CheckAssignment, Draw, Inspector, InspectorConflict, RedrawRequest, SpotCheck, Task
+from ..population import certificate_filter, freeze
+from .plans import _validate
+
+logger = logging.getLogger(__name__)
+
+DRAW_JOB_KIND = "inspections.draw"
+LOCK_NAMESPACE = 730_301  # first key of the (namespace, task id) advisory lock pair
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Requesting a draw
+# ---------------------------------------------------------------------------------------------------------
+
+def _queue(task: Task, *, by) -> Job:
+    from ..tasks import draw_task
+
+    job = job_create(kind=DRAW_JOB_KIND, user=by, params={"task": task.pk})
+    job_enqueue(job=job, task=draw_task)
+    return job
+
+
+@transaction.atomic
+def task_draw_request(*, task: Task, by) -> Job:
+    """Queue the draw of a task; a second request finds the task already claimed and is refused."""
+    task = Task.objects.select_related("plan", "lead_department").get(pk=task.pk)
+    _validate(task, list(task.items.all()), [p.department for p in task.participants.select_related("department")])
+    claimed = Task.objects.filter(pk=task.pk, status=TaskStatus.DRAFT).update(status=TaskStatus.DRAWING)
+    if not claimed:
+        raise ValidationError("该任务已经抽取或正在抽取（可能有人同时提交了抽取），不能重复抽取。")
+    job = _queue(task, by=by)
+    audit(actor=by, action=AuditAction.STATUS, target=task, summary=f"提交抽取：{task}",
+          changes={"status": [TaskStatus.DRAFT.label, TaskStatus.DRAWING.label]}, extra={"job": job.pk})
+    return job
+
+
+def draw_jobs(task: Task):
+    return Job.objects.filter(kind=DRAW_JOB_KIND, params__task=task.pk).order_by("-created_at", "-id")
+
+
+def draw_in_progress(task: Task, job: Job | None = None) -> bool:
+    """Whether a worker is drawing this task right now (PostgreSQL: it holds the task's advisory lock)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, task.pk])
+            acquired = cursor.fetchone()[0]
+            if acquired:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, task.pk])
+        return not acquired
+    return job is not None and job.status == JobStatus.RUNNING and not job_is_stalled(job)
+
+
+def draw_interrupted(task: Task) -> bool:
+    """Whether the task's draw was interrupted (its worker died): then it may be run again."""
+    if task.status != TaskStatus.DRAWING:
+        return False
+    job = draw_jobs(task).first()
+    if job is None or job.is_finished:
+        return True
+    if job.status == JobStatus.RUNNING:
+        return not draw_in_progress(task, job)
+    return False  # queued: waiting for a worker (core.services re-sends a message the broker lost)
+
+
+@transaction.atomic
+def draw_resume(*, task: Task, by) -> Job:
+    """Run an interrupted draw again: the interrupted job is marked failed and a new one is queued."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.status != TaskStatus.DRAWING:
+        raise ValidationError("任务当前不在抽取中，无需重新执行。")
+    job = draw_jobs(task).first()
+    if job is not None and not job.is_finished and draw_in_progress(task, job):
+        raise ValidationError("抽取正在进行中，请稍候查看结果。")
+    if job is not None and not job.is_finished:
+        job_fail(job, error="抽取中断（后台进程意外退出或任务消息丢失），未保存任何结果；已重新提交抽取。")
+    new = _queue(task, by=by)
+    audit(actor=by, action=AuditAction.STATUS, target=task, summary=f"重新执行中断的抽取：{task}",
+          extra={"interrupted_job": job.pk if job else None, "job": new.pk})
+    return new
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Running a draw (the Celery job)
+# ---------------------------------------------------------------------------------------------------------
+
+@contextmanager
+def _task_lock(task_id: int):
+    """Hold the task's advisory lock for the whole job (PostgreSQL); yields False if another worker holds it."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, task_id])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, task_id])
+
+
+@dataclass
+class Computed:
+    """A draw computed in memory, not yet written."""
+
+    seed: str
+    drawn_at: object
+    body: bytes  # the canonical certificate without certificate_sha256
+    sha: str
+    summary: dict
+    population_size: int
+    sample_size: int
+    walk: list  # [(uscc, stratum)] in walk order
+    assignments: list  # [[inspector code, ...]] in walk order
+    entity_ids: dict
+    inspector_ids: dict
+
+
+def freeze_pool(task: Task) -> tuple[list[PoolMember], dict[str, int]]:
+    """The task's active inspectors qualified for any of its check items, with their declared conflicts."""
+    inspectors = list(
+        Inspector.objects.filter(status=InspectorStatus.ACTIVE, qualified_items__in=task.items.all())
+        .distinct().order_by("code").values_list("id", "code", "office__code", "department__code")
+    )
+    conflicts: dict[int, set[str]] = {}
+    for inspector_id, uscc in InspectorConflict.objects.filter(
+            inspector_id__in=[i[0] for i in inspectors]).values_list("inspector_id", "entity__uscc"):
+        conflicts.setdefault(inspector_id, set()).add(uscc)
+    pool = [PoolMember(code, office, department, frozenset(conflicts.get(pk, ())))
+            for pk, code, office, department in inspectors]
+    return pool, {code: pk for pk, code, _, _ in inspectors}
+
+
+def _progress(job, percent: int, stage: str) -> None:
+    if job is not None:
+        job_progress(job, done=percent, total=100, stage=stage)
+
+
+def draw_compute(task: Task, *, job: Job | None = None, seed: str | None = None) -> Computed:
+    """Freeze the population and the pool, rank, select and assign; the certificate's canonical bytes."""
+    seed = seed or secrets.token_hex(32)
+    drawn_at = timezone.now()
+    _progress(job, 5, "冻结抽取范围")
+    population = freeze(task)
+    ratios = task.stratum_ratios()
+    hasher = Hasher(seed)
+    _progress(job, 35, "计算排序值并抽取")
+    selected, strata = {}, []
+    for cls in STRATA:
+        codes = population.strata[cls]
+        ratio = ratio_text(ratios[cls])
+        k = sample_size(len(codes), ratio)
+        selected[cls] = rank_select(codes, k, hasher)
+        strata.append({"class": cls, "ratio": ratio, "population_size": len(codes), "sample_size": k,
+                       "population_sha256": population_digest(codes), "population": codes,
+                       "selected": [code for _, code in selected[cls]]})
+    walk = [code for _, code in walk_order(selected)]
+    stratum_of = {code: cls for cls, ranked in selected.items() for _, code in ranked}
+    _progress(job, 60, "分派检查人员")
+    pool, inspector_ids = freeze_pool(task)
+    departments = task.department_codes()
+    try:
+        assignments = assign([(code, population.offices[code]) for code in walk], pool, hasher=hasher,
+                             per_check=task.inspectors_per_check, cross_office=task.cross_office,
+                             departments=departments)
+    except DrawFailure as exc:
+        name = MarketEntity.objects.filter(uscc=exc.uscc).values_list("name", flat=True).first()
+        raise DrawFailure(str(exc).replace(exc.uscc, f"“{name}”（{exc.uscc}）", 1) if name else str(exc),
+                          uscc=exc.uscc) from None
+    _progress(job, 80, "生成抽取凭证")
+    cert = {
+        "algorithm": ALGORITHM,
+        "seed": seed,
+        "drawn_at": timezone.localtime(drawn_at).isoformat(timespec="seconds"),
+        "task": {"id": task.pk, "name": task.name, "filter": certificate_filter(task),
+                 "inspectors_per_check": task.inspectors_per_check, "cross_office": task.cross_office,
+                 "departments": departments},
+        "strata": strata,
+        "exclusions": sorted(population.exclusions, key=lambda e: e["uscc"]),
+        "entity_offices": {code: population.offices[code] for code in walk},
+        "pool": [m.as_certificate() for m in pool],
+        "assignments": [{"uscc": code, "inspectors": inspectors}
+                        for code, inspectors in zip(walk, assignments, strict=True)],
+    }
+    body = canonical_bytes(cert)
+    summary = {
+        "strata": [{k: s[k] for k in ("class", "ratio", "population_size", "sample_size")} |
+                   {"enterprises": population.enterprises[s["class"]]} for s in strata],
+        "exclusions": len(population.exclusions), "pool": len(pool), "departments": departments,
+    }
+    return Computed(seed=seed, drawn_at=drawn_at, body=body, sha=hashlib.sha256(body).hexdigest(), summary=summary,
+                    population_size=population.size, sample_size=len(walk),
+                    walk=[(code, stratum_of[code]) for code in walk], assignments=assignments,
+                    entity_ids={code: population.ids[code] for code in walk}, inspector_ids=inspector_ids)
+
+
+def certificate_file_bytes(body: bytes, sha: str) -> bytes:
+    """The certificate as stored and downloaded: certificate_sha256 first, then the canonical body."""
+    return b'{"certificate_sha256":"' + sha.encode() + b'",' + body[1:]
+
+
+def _copy(cursor, table: str, columns: list[str], rows) -> None:
+    buffer = io.StringIO()
+    buffer.writelines("\t".join(map(str, row)) + "\n" for row in rows)
+    buffer.seek(0)
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+
+def _write_checks(draw: Draw, computed: Computed) -> None:
+    """The checks and their assignments: COPY on PostgreSQL, bulk inserts elsewhere."""
+    task_id, entity_ids, inspector_ids = draw.task_id, computed.entity_ids, computed.inspector_ids
+    pending = CheckStatus.PENDING.value
+    if connection.vendor == "postgresql":
+        check_table, assignment_table = SpotCheck._meta.db_table, CheckAssignment._meta.db_table
+        with connection.cursor() as cursor:
+            _copy(cursor, check_table,
+                  ["task_id", "draw_id", "entity_id", "walk_order", "stratum", "status", "result_code", "findings",
+                   "review_note"],
+                  ((task_id, draw.pk, entity_ids[code], i, stratum, pending, "", "", "")
+                   for i, (code, stratum) in enumerate(computed.walk, start=1)))
+            cursor.execute(f"SELECT entity_id, id FROM {check_table} WHERE draw_id = %s", [draw.pk])
+            check_ids = dict(cursor.fetchall())
+            _copy(cursor, assignment_table, ["spot_check_id", "inspector_id", "position"],
+                  ((check_ids[entity_ids[code]], inspector_ids[inspector], position)
+                   for (code, _), inspectors in zip(computed.walk, computed.assignments, strict=True)
+                   for position, inspector in enumerate(inspectors, start=1)))
+        return
+    SpotCheck.objects.bulk_create(
+        (SpotCheck(task_id=task_id, draw=draw, entity_id=entity_ids[code], walk_order=i, stratum=stratum)
+         for i, (code, stratum) in enumerate(computed.walk, start=1)), batch_size=500)
+    check_ids = dict(SpotCheck.objects.filter(draw=draw).values_list("entity_id", "id"))
+    CheckAssignment.objects.bulk_create(
+        (CheckAssignment(spot_check_id=check_ids[entity_ids[code]], inspector_id=inspector_ids[inspector],
+                         position=position)
+         for (code, _), inspectors in zip(computed.walk, computed.assignments, strict=True)
+         for position, inspector in enumerate(inspectors, start=1)), batch_size=500)
+
+
+class AlreadyDrawn(Exception):
+    """The task has a valid draw already (a duplicate or raced job): nothing to do."""
+
+
+def draw_write(task: Task, computed: Computed, *, job: Job | None, by) -> Draw:
+    """Write the draw, its checks, assignments and certificate in one transaction (all or nothing)."""
+    with transaction.atomic():
+        locked = Task.objects.select_for_update().get(pk=task.pk)
+        if locked.status != TaskStatus.DRAWING or Draw.objects.filter(task=task, status=DrawStatus.VALID).exists():
+            raise AlreadyDrawn
+        number = (Draw.objects.filter(task=task).aggregate(n=Max("number"))["n"] or 0) + 1
+        stored = certificate_file_bytes(computed.body, computed.sha)
+        draw = Draw.objects.create(
+            task=task, number=number, algorithm=ALGORITHM, seed=computed.seed, drawn_at=computed.drawn_at,
+            drawn_by=by if getattr(by, "pk", None) else None, job=job, population_size=computed.population_size,
+            sample_size=computed.sample_size, summary=computed.summary,
+            certificate_gz=gzip.compress(stored, compresslevel=1), certificate_sha256=computed.sha,
+        )
+        _write_checks(draw, computed)
+        Task.objects.filter(pk=task.pk).update(status=TaskStatus.DRAWN)
+        audit(actor=by, action=AuditAction.STATUS, target=task,
+              summary=f"完成抽取：{task} 第 {number} 次，抽取范围 {computed.population_size} 户，抽中 "
+                      f"{computed.sample_size} 户",
+              changes={"status": [TaskStatus.DRAWING.label, TaskStatus.DRAWN.label]},
+              extra={"draw": draw.pk, "seed": computed.seed, "certificate_sha256": computed.sha})
+    return draw
+
+
+def draw_run(*, job: Job) -> dict:
+    """Run a task's draw for its job; returns the job's result. Raises DrawFailure (task back to 待抽取)."""
+    task = Task.objects.select_related("plan", "lead_department", "domain").get(pk=job.params["task"])
+    with _task_lock(task.pk) as acquired:
+        if not acquired:
+            return {"skipped": True, "summary": "另一个后台进程正在抽取该任务，本次未重复抽取。"}
+        if task.status != TaskStatus.DRAWING:
+            return {"skipped": True, "summary": f"任务状态为“{task.get_status_display()}”，无需抽取。"}
+        try:
+            computed = draw_compute(task, job=job)
+        except DrawFailure as exc:
+            draw_failed(task, job=job, message=str(exc))
+            raise
+        _progress(job, 90, "写入抽查名单")
+        try:
+            draw = draw_write(task, computed, job=job, by=job.created_by)
+        except AlreadyDrawn:
+            return {"skipped": True, "summary": "该任务已有有效抽取，本次未重复抽取。"}
+    return {"draw": draw.pk, "population": computed.population_size, "sample": computed.sample_size,
+            "certificate_sha256": computed.sha, "summary": f"抽取完成：抽取范围 {computed.population_size} 户，"
+                                                           f"抽中 {computed.sample_size} 户。"}
+
+
+@transaction.atomic
+def draw_failed(task: Task, *, job: Job | None, message: str) -> None:
+    """A draw that could not be completed: the task goes back to 待抽取, the reason is audited."""
+    Task.objects.filter(pk=task.pk, status=TaskStatus.DRAWING).update(status=TaskStatus.DRAFT)
+    audit(actor=job.created_by if job else None, action=AuditAction.STATUS, target=task,
+          summary=f"抽取未完成：{task}", changes={"status": [TaskStatus.DRAWING.label, TaskStatus.DRAFT.label]},
+          extra={"reason": message[:400], "job": job.pk if job else None})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Re-draw: a written reason, leadership approval, the voided draw kept
+# ---------------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def redraw_request(*, task: Task, reason: str, by) -> RedrawRequest:
+    """Ask leadership to void the task's draw and draw again, giving the reason in writing."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": "请写明重新抽取的理由（不少于 10 个字）。"})
+    draw = task.draws.filter(status=DrawStatus.VALID).first()
+    if task.status != TaskStatus.DRAWN or draw is None:
+        raise ValidationError("任务尚未完成抽取，无需重新抽取。")
+    if draw.checks.exclude(status=CheckStatus.PENDING).exists():
+        raise ValidationError("已有检查结果录入，不能重新抽取。")
+    if RedrawRequest.objects.filter(task=task, status=RedrawStatus.PENDING).exists():
+        raise ValidationError("该任务已有待审批的重新抽取申请。")
+    request = RedrawRequest.objects.create(task=task, draw=draw, reason=reason, requested_by=by)
+    audit(actor=by, action=AuditAction.CREATE, target=task, summary=f"申请重新抽取：{task}",
+          extra={"request": request.pk, "draw": draw.pk, "reason": reason})
+    return request
+
+
+def _decide(request: RedrawRequest, status: RedrawStatus, note: str, by) -> RedrawRequest:
+    if not by.has_role(Role.LEADER):
+        raise ValidationError("重新抽取须由局领导审批。")
+    if request.requested_by_id == by.pk:
+        raise ValidationError("不能审批自己提交的申请。")
+    updated = RedrawRequest.objects.filter(pk=request.pk, status=RedrawStatus.PENDING).update(
+        status=status, decided_by=by, decided_at=timezone.now(), decision_note=(note or "")[:300])
+    if not updated:
+        raise ValidationError("该申请已经审批过。")
+    request.refresh_from_db()
+    return request
+
+
+@transaction.atomic
+def redraw_approve(*, request: RedrawRequest, note: str, by) -> Job:
+    """Leadership approves: the draw is voided (kept, with the reason) and the task is drawn again."""
+    draw = Draw.objects.select_for_update().get(pk=request.draw_id)
+    if draw.checks.exclude(status=CheckStatus.PENDING).exists():
+        raise ValidationError("已有检查结果录入，不能作废该次抽取。")
+    request = _decide(request, RedrawStatus.APPROVED, note, by)
+    task = Task.objects.select_for_update().get(pk=request.task_id)
+    Draw.objects.filter(pk=draw.pk).update(status=DrawStatus.VOIDED, voided_at=timezone.now(), voided_by=by,
+                                           void_reason=request.reason)
+    removed = draw.checks.count()
+    draw.checks.all().delete()  # no result was recorded; the certificate keeps the voided selection
+    Task.objects.filter(pk=task.pk).update(status=TaskStatus.DRAWING)
+    audit(actor=by, action=AuditAction.STATUS, target=draw, summary=f"批准重新抽取，作废 {draw}",
+          changes={"status": [DrawStatus.VALID.label, DrawStatus.VOIDED.label]},
+          extra={"request": request.pk, "reason": request.reason, "note": note, "checks_removed": removed})
+    job = _queue(task, by=request.requested_by)
+    audit(actor=by, action=AuditAction.STATUS, target=task, summary=f"重新抽取：{task}",
+          changes={"status": [TaskStatus.DRAWN.label, TaskStatus.DRAWING.label]}, extra={"job": job.pk})
+    return job
+
+
+@transaction.atomic
+def redraw_reject(*, request: RedrawRequest, note: str, by) -> RedrawRequest:
+    """Leadership declines: the draw stands."""
+    if not (note or "").strip():
+        raise ValidationError({"note": "不批准时请填写意见。"})
+    request = _decide(request, RedrawStatus.REJECTED, note, by)
+    audit(actor=by, action=AuditAction.STATUS, target=request.task, summary=f"不批准重新抽取：{request.task}",
+          extra={"request": request.pk, "note": note})
+    return request

@@ -1,0 +1,28 @@
+"""Template helpers of 双随机: percentages of exact ratios, ratio display, stratum labels."""
+from decimal import Decimal
+
+from django import template
+
+from ..choices import STRATUM_LABELS
+
+register = template.Library()
+
+
+@register.filter
+def pct(value, places: int = 2) -> str:
+    """A ratio (Decimal) as a percentage: 0.0352 → 3.52%; None → —."""
+    if value is None or value == "":
+        return "—"
+    number = Decimal(str(value)) * 100
+    text = f"{number:.{int(places)}f}".rstrip("0").rstrip(".") if "." in f"{number:.{int(places)}f}" else str(number)
+    return f"{text}%"
+
+
+@register.filter
+def stratum(value) -> str:
+    return STRATUM_LABELS.get(value, value)
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
