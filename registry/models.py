@@ -50,7 +50,9 @@ class MarketEntity(models.Model):
     industry_code = models.CharField("行业代码", max_length=5, db_index=True)
     address = models.CharField("住所", max_length=300, blank=True)
     registration_authority = models.CharField("登记机关", max_length=100, blank=True)
-    office = models.ForeignKey(Office, verbose_name="管辖单位", on_delete=models.PROTECT, related_name="entities")
+    # No index of its own: the (office, …) indexes of Meta.indexes lead with it and serve the foreign key.
+    office = models.ForeignKey(Office, verbose_name="管辖单位", on_delete=models.PROTECT, related_name="entities",
+                               db_index=False)
     established_on = models.DateField("成立日期", db_index=True)
     status = models.CharField(
         "登记状态", max_length=12, choices=RegistrationStatus.choices, default=RegistrationStatus.ACTIVE

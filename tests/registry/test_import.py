@@ -96,7 +96,7 @@ def offices(office_a, office_b):
 # ------------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("writer", WRITERS)
-def test_good_file_creates_entities_with_initial_status(tmp_path, offices, section_user, writer):
+def test_good_file_creates_entities(tmp_path, offices, section_user, writer):
     rows = [entity_row(1), entity_row(2, 市场主体类型="个体工商户", 登记状态="歇业", 法定代表人=""),
             entity_row(3, 市场主体类型="农民专业合作社", 管辖单位="南埔市场监督管理所", 联系电话="")]
     path = write_xlsx(tmp_path / "名录.xlsx", rows)
@@ -114,9 +114,8 @@ def test_good_file_creates_entities_with_initial_status(tmp_path, offices, secti
     assert (second.entity_type, second.status, second.legal_rep) == (EntityType.INDIVIDUAL, "suspended", "")
     third = MarketEntity.objects.get(uscc=rows[2]["统一社会信用代码"])
     assert (third.entity_type, third.office, third.phone) == (EntityType.COOPERATIVE, offices[1], "")
-    initial = StatusChange.objects.get(entity=second)
-    assert (initial.old_status, initial.new_status, initial.changed_by) == ("", "suspended", section_user)
-    assert initial.source == "导入文件 名录.xlsx"
+    # A new entity's status is on the entity itself: no StatusChange row (the history keeps real changes only).
+    assert not StatusChange.objects.exists()
     log = AuditLog.objects.get(action=AuditAction.IMPORT)
     assert log.actor == section_user
     assert log.extra == {"file": "名录.xlsx", "rows": 3, "created": 3, "updated": 0, "unchanged": 0, "job": None}
@@ -159,7 +158,8 @@ def test_reimport_updates_changed_rows_and_records_before_and_after(tmp_path, of
     same = MarketEntity.objects.get(pk=untouched.pk)
     assert same.updated_at == untouched.updated_at
     assert not AuditLog.objects.for_object(same).exists()
-    assert StatusChange.objects.filter(entity=same).count() == 1
+    assert not StatusChange.objects.filter(entity=same).exists()
+    assert StatusChange.objects.count() == 1  # the one real change (renamed: active → deregistered)
     imports = AuditLog.objects.filter(action=AuditAction.IMPORT).order_by("id")
     assert [log.extra["created"] for log in imports] == [3, 1]
     assert imports.last().extra["unchanged"] == 1
@@ -172,7 +172,7 @@ def test_reimport_of_identical_file_touches_nothing(tmp_path, offices):
     report = run_import(path)
     assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
     assert list(MarketEntity.objects.order_by("id").values_list("id", "updated_at")) == before
-    assert StatusChange.objects.count() == 2
+    assert StatusChange.objects.count() == 0
     assert not AuditLog.objects.filter(action=AuditAction.UPDATE).exists()
 
 
@@ -547,3 +547,70 @@ def test_command_unknown_user_is_refused(tmp_path, offices):
     path = write_xlsx(tmp_path / "u.xlsx", [entity_row(1)])
     assert run_command(path, "--user", "nobody") == (2, "用户 nobody 不存在。")
     assert_nothing_written()
+
+
+# ------------------------------------------------------------------------------------------------------------
+# A large load into a (nearly) empty register: secondary indexes and foreign keys rebuilt, not maintained per row
+# ------------------------------------------------------------------------------------------------------------
+
+def _entity_indexes_and_fks():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'registry_marketentity' "
+                       "ORDER BY indexname")
+        indexes = cursor.fetchall()
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                       "WHERE conrelid = 'registry_marketentity'::regclass ORDER BY conname")
+        return indexes, cursor.fetchall()
+
+
+def _spy_large_load(monkeypatch):
+    import registry.importer as importer
+
+    monkeypatch.setattr(importer, "LARGE_LOAD_MIN_ROWS", 3)
+    calls = []
+    original = importer._large_load_indexes
+
+    def spy(cursor, table, rows):
+        result = original(cursor, table, rows)
+        calls.append(result is not None)
+        return result
+
+    monkeypatch.setattr(importer, "_large_load_indexes", spy)
+    return calls
+
+
+def test_large_load_into_empty_register_rebuilds_indexes_and_keeps_them(tmp_path, offices, monkeypatch):
+    before = _entity_indexes_and_fks()
+    assert len(before[0]) >= 10 and any("FOREIGN KEY" in d for _, d in before[1])
+    calls = _spy_large_load(monkeypatch)
+    rows = [entity_row(n) for n in range(1, 6)]
+    report = run_import(write_xlsx(tmp_path / "big.xlsx", rows), writer="postgres")
+    assert calls == [True] and report.created == 5
+    assert _entity_indexes_and_fks() == before
+    assert MarketEntity.objects.filter(name__icontains="导入测试企业3").count() == 1
+
+    # Re-importing into a register as large as the load: nothing new, so indexes are maintained as usual.
+    rows.append(entity_row(6))
+    report = run_import(write_xlsx(tmp_path / "again.xlsx", rows), writer="postgres")
+    assert calls == [True, False] and (report.created, report.unchanged) == (1, 5)
+    assert _entity_indexes_and_fks() == before
+
+
+def test_large_load_dry_run_rolls_the_rebuild_back(tmp_path, offices, monkeypatch):
+    before = _entity_indexes_and_fks()
+    calls = _spy_large_load(monkeypatch)
+    report = run_import(write_xlsx(tmp_path / "big.xlsx", [entity_row(n) for n in range(1, 6)]), writer="postgres",
+                        dry_run=True)
+    assert calls == [True] and report.ok and not report.written
+    assert_nothing_written()
+    assert _entity_indexes_and_fks() == before
+
+
+def test_large_load_skipped_when_register_is_larger(tmp_path, offices, monkeypatch):
+    for n in range(10):
+        make_entity(offices[0], name=f"已有主体{n}")
+    calls = _spy_large_load(monkeypatch)
+    report = run_import(write_xlsx(tmp_path / "big.xlsx", [entity_row(n) for n in range(1, 6)]), writer="postgres")
+    assert calls == [False] and report.created == 5
