@@ -222,8 +222,13 @@ class ModelResult(models.Model):
     """One entity's result in a run: its score, class, and each indicator's value and contribution (the
     explanation; contributions sum to the score)."""
 
-    run = models.ForeignKey(ModelRun, verbose_name="评价", on_delete=models.CASCADE, related_name="results")
-    entity = models.ForeignKey(MarketEntity, verbose_name="市场主体", on_delete=models.CASCADE, related_name="+")
+    # A run writes up to a million rows with COPY. Database foreign-key checks on them would cost more than the
+    # scoring itself (two trigger calls per row at commit), so these two keys are declared to Django only: the
+    # rows are written by the run service from ids it has just read, and deletions cascade through the ORM.
+    run = models.ForeignKey(ModelRun, verbose_name="评价", on_delete=models.CASCADE, related_name="results",
+                            db_constraint=False, db_index=False)  # indexed by the unique (run, entity) below
+    entity = models.ForeignKey(MarketEntity, verbose_name="市场主体", on_delete=models.CASCADE, related_name="+",
+                               db_constraint=False)
     score = models.DecimalField("风险分", max_digits=8, decimal_places=2)
     risk_class = models.CharField("评价类别", max_length=1, choices=RiskClass.choices)
     values = models.JSONField("指标值")  # in the version's indicator order; null = no data source yet
@@ -233,7 +238,8 @@ class ModelResult(models.Model):
         verbose_name = verbose_name_plural = "评价结果"
         ordering = ["run", "-score", "entity_id"]
         constraints = [models.UniqueConstraint(fields=["run", "entity"], name="modelresult_run_entity_unique")]
-        indexes = [models.Index(fields=["run", "risk_class"], name="modelresult_run_class_idx")]
+        # Class counts, and a class's results by score, read from the index.
+        indexes = [models.Index(fields=["run", "risk_class", "-score", "entity"], name="modelresult_run_class_idx")]
 
     def __str__(self):
         return f"{self.entity_id} {self.risk_class} {self.score}"
