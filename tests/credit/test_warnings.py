@@ -140,3 +140,22 @@ def test_high_risk_individuals_from_the_latest_run(section_user, office_a, djang
     target = target_list_generate(rule="model_high_risk", by=section_user)
     assert list(target.entries.values_list("entity_id", flat=True)) == [risky.pk]
     assert TargetEntry.objects.get().reason.endswith("为 C 类，风险分 40.00")  # 15 (new) + 25 (3 complaints)
+
+
+def test_warning_and_target_list_pages_have_bounded_queries(client, section_user, office_a, leader,
+                                                            django_assert_max_num_queries):
+    from credit.services import target_list_generate, text_approve, text_save
+
+    for i in range(12):
+        warning = text_save(obj=RiskWarning(), values={**WARNING, "title": f"提示{i}"}, by=section_user)
+        if i % 2:
+            text_approve(obj=warning, by=leader)
+        complaint(make_entity(office_a), timezone.localdate() - timedelta(days=i + 1))
+    target = target_list_generate(rule="recent_complaints", by=section_user)
+    client.force_login(section_user)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("credit:warning_list")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("credit:target_list_detail", args=[target.pk])).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("credit:target_lists")).status_code == 200
