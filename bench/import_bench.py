@@ -9,7 +9,7 @@ own. Runs:
 
 - ours_upload: the file posted to the import page (Django test Client, section-staff user); with no broker
   configured the Celery task runs in-process on commit, so the response returns once the rows are committed:
-  upload, job, calamine read, row checks, staged COPY merge, status history and audit, all included;
+  upload, job, calamine read, row checks, staged COPY merge, status changes and audit, all included;
 - ours_update: the same page, re-importing the file with every tenth row changed (name and status), the rest
   identical (updates with before/after audit records and status changes; unchanged rows untouched);
 - ours_same: the same page, importing that file once more: every row identical, nothing written but the audit;
