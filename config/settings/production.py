@@ -7,7 +7,7 @@ from .base import *  # noqa: F401,F403
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY or SECRET_KEY.startswith("dev-only"):
+if not SECRET_KEY or SECRET_KEY.startswith("dev-only") or "CHANGE-ME" in SECRET_KEY:  # the examples' value
     raise ImproperlyConfigured("生产环境必须通过环境变量 SECRET_KEY 设置密钥（至少 50 个随机字符）。")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

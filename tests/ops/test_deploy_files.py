@@ -1,5 +1,6 @@
 """The deploy/ folder: unit files systemd accepts, a gunicorn configuration gunicorn accepts, and every variable the
 application, gunicorn and the backup scripts read documented in .env.example."""
+import os
 import re
 import shutil
 import subprocess
@@ -64,3 +65,11 @@ def test_gunicorn_accepts_its_configuration_with_production_settings(tmp_path):
 
 def test_requirements_pin_gunicorn():
     assert re.search(r"^gunicorn==\d+\.\d+\.\d+$", (ROOT / "requirements.txt").read_text(), re.M)
+
+
+def test_production_refuses_the_example_secret_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE",)}
+    env.update(read_env_file(ENV_EXAMPLE))  # SECRET_KEY=CHANGE-ME, as copied and forgotten
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
