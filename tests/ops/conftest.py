@@ -196,21 +196,6 @@ def redis_stopped():
         watchdog.wait(5)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def restore_migration_data(django_db_blocker):
-    """A transactional test ends by emptying every table, data migrations' rows included (the roles, the industry
-    catalogue, the calendar); put them back for whatever runs after this module."""
-    yield
-    from django.contrib.auth.models import Group
-    from django.db import connection
-
-    if not hasattr(connection, "_test_serialized_contents"):  # no test database was set up by this session
-        return
-    with django_db_blocker.unblock():
-        if not Group.objects.exists():
-            connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def redis_left_running():
     """However the session ends, it leaves Redis answering."""
