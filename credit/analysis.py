@@ -39,9 +39,17 @@ def analysis_tables(year: int) -> list[Table]:
     start, end = date(year - 1, 12, 31), date(year, 12, 31)
     enterprises = MarketEntity.objects.filter(entity_type=EntityType.ENTERPRISE, status__in=SCORED_STATUSES,
                                               established_on__lte=end).order_by()
-    moves = {(r["before"], r["after"]): r["n"] for r in enterprises.annotate(
-        before=current_class_subquery(on=start), after=current_class_subquery(on=end)
-    ).values("before", "after").annotate(n=Count("id"))}
+    # One pass over the enterprises: office, division, class at the start and at the end of the year.
+    counts = list(enterprises.annotate(div=Substr("industry_code", 1, 3), before=current_class_subquery(on=start),
+                                       after=current_class_subquery(on=end))
+                  .values_list("office_id", "div", "before", "after").annotate(n=Count("id")))
+    moves, per_office, by_division = {}, {}, {}
+    for office_id, div, before, after, n in counts:
+        moves[(before, after)] = moves.get((before, after), 0) + n
+        cells = per_office.setdefault(office_id, {})
+        cells[after] = cells.get(after, 0) + n
+        cells = by_division.setdefault(div, {})
+        cells[after] = cells.get(after, 0) + n
     total = sum(moves.values())
     at_start = {c: sum(n for (b, _), n in moves.items() if b == c) for c in [*CLASSES, None]}
     at_end = {c: sum(n for (_, a), n in moves.items() if a == c) for c in [*CLASSES, None]}
@@ -65,9 +73,6 @@ def analysis_tables(year: int) -> list[Table]:
         movement.rows.append([f"{b} 类" if b else "年初未分类", *cells, sum(cells)])
     tables.append(movement)
 
-    per_office = {}
-    for r in enterprises.annotate(rc=current_class_subquery(on=end)).values("office_id", "rc").annotate(n=Count("id")):
-        per_office.setdefault(r["office_id"], {})[r["rc"]] = r["n"]
     offices = Table("offices", "三、各市场监管所辖区企业分类结构（年末）",
                     ["管辖单位", *[f"{c} 类" for c in CLASSES], "未分类", "合计", "C、D 类占比"])
     for office in Office.objects.filter(pk__in=per_office):
@@ -78,10 +83,6 @@ def analysis_tables(year: int) -> list[Table]:
     tables.append(offices)
 
     names = dict(Industry.objects.filter(level__in=["section", "division"]).values_list("code", "name"))
-    by_division = {}
-    for r in (enterprises.annotate(div=Substr("industry_code", 1, 3), rc=current_class_subquery(on=end))
-              .values("div", "rc").annotate(n=Count("id"))):
-        by_division.setdefault(r["div"], {})[r["rc"]] = r["n"]
     ranked = []
     for div, cells in by_division.items():
         classified = sum(cells.get(c, 0) for c in CLASSES)

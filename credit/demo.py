@@ -16,6 +16,7 @@ from registry.choices import EntityType, RegistrationStatus
 from registry.models import MarketEntity
 
 from .models import EntityRiskClass, RiskDomain
+from .services import current_classes_refresh
 
 MONTHS = 6  # monthly general results kept for the demo
 QUARTERS = 2  # quarterly professional results
@@ -120,6 +121,8 @@ def seed_risk_classes(*, seed: int, today: date, progress: Callable[[str], None]
     if batch:
         flush()
     summary.created = EntityRiskClass.objects.count() - before
+    with transaction.atomic():
+        current_classes_refresh()
     if progress:
         progress(f"信用风险分类：企业 {summary.classified} 户有分类结果（其中有专业分类 {summary.with_domain} 户），"
                  f"新增结果 {summary.created} 条")

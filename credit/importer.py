@@ -30,6 +30,7 @@ from registry.models import MarketEntity
 from .choices import GENERAL_LABEL
 from .excel import GENERAL_ALIASES, RISK_ALIASES, RISK_COLUMNS, RISK_REQUIRED, normalise_class
 from .models import EntityRiskClass, RiskDomain
+from .services import current_classes_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -233,6 +234,7 @@ def risk_classes_import(
         job_progress(job, done=report.rows, total=report.rows * 2 + 1, stage="写入数据库")
     with transaction.atomic():
         report.created, report.updated = _write(rows, ids, job=job, user=user)
+        current_classes_refresh({ids[r.uscc] for r in rows if r.domain_id is None})
         report.unchanged = report.rows - report.created - report.updated
         audit(
             actor=user, action=AuditAction.IMPORT, target=job,

@@ -75,6 +75,24 @@ class EntityRiskClass(models.Model):
         return self.domain.name if self.domain_id else "通用"
 
 
+class CurrentRiskClass(models.Model):
+    """An entity's latest general class, kept beside the history so that lists, filters and counts over a million
+    entities read one row per entity. Refreshed by credit.services.current_classes_refresh whenever results are
+    written (the import, the demo); the history in EntityRiskClass stays the record."""
+
+    entity = models.OneToOneField(MarketEntity, verbose_name="市场主体", on_delete=models.CASCADE, primary_key=True,
+                                  related_name="current_risk_class")
+    risk_class = models.CharField("风险类别", max_length=1, choices=RiskClass.choices)
+    classified_on = models.DateField("分类日期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "当前通用风险类别"
+        indexes = [models.Index(fields=["risk_class"], name="currentclass_class_idx")]
+
+    def __str__(self):
+        return f"{self.entity_id} {self.risk_class}"
+
+
 class Complaint(models.Model):
     """A complaint or report (投诉举报) about an entity, imported from the 12315 platform's records."""
 
@@ -204,6 +222,7 @@ class ModelRun(models.Model):
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     population = models.PositiveIntegerField("评价户数", default=0)
     class_counts = models.JSONField("各类户数", default=dict, blank=True)
+    office_counts = models.JSONField("各所各类户数", default=dict, blank=True)  # {office id: {class: n}}
 
     class Meta:
         verbose_name = verbose_name_plural = "信用风险评价（分类运行）"

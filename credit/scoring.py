@@ -81,20 +81,20 @@ def full_years(since: date, until: date) -> int:
 
 
 def _population_rows(run: ModelRun):
-    """(entity id, full years in operation on the base date) for the population, streamed."""
+    """(entity id, full years in operation on the base date, office id) for the population, streamed."""
     qs = population(run).order_by("id")
     if connection.vendor == "postgresql":
         sql, params = qs.values("id").query.sql_with_params()
         table = MarketEntity._meta.db_table
-        query = (f"SELECT e.id, EXTRACT(YEAR FROM age(%s::date, e.established_on))::int FROM {table} e "
+        query = (f"SELECT e.id, EXTRACT(YEAR FROM age(%s::date, e.established_on))::int, e.office_id FROM {table} e "
                  f"WHERE e.id IN ({sql}) ORDER BY e.id")
         with connection.chunked_cursor() as cursor:
             cursor.execute(query, [run.as_of, *params])
             while rows := cursor.fetchmany(CHUNK):
                 yield from rows
         return
-    for pk, established in qs.values_list("id", "established_on").iterator(chunk_size=CHUNK):
-        yield pk, full_years(established, run.as_of)
+    for pk, established, office_id in qs.values_list("id", "established_on", "office_id").iterator(chunk_size=CHUNK):
+        yield pk, full_years(established, run.as_of), office_id
 
 
 class RunReport:
@@ -136,13 +136,13 @@ def classification_run_execute(*, run: ModelRun, job=None) -> RunReport:
         job_progress(job, done=0, total=total + total // 5 + 1, stage="逐户评分")
 
     cache: dict[tuple, tuple[str, str]] = {}  # values → (class, the row's CSV tail)
-    counts: Counter = Counter()
+    counts: Counter = Counter()  # (office id, class) → entities
     staging = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="")
     line = io.StringIO()
     writer = csv.writer(line, lineterminator="")
     prefix = f"{run.pk},"
     n = 0
-    for entity_id, years in _population_rows(run):
+    for entity_id, years, office_id in _population_rows(run):
         values = tuple(years if slot is YEARS else None if slot is None else slot[0].get(entity_id, slot[1])
                        for slot in slots)
         cached = cache.get(values)
@@ -152,7 +152,7 @@ def classification_run_execute(*, run: ModelRun, job=None) -> RunReport:
             line.truncate()
             writer.writerow([score, risk_class, json.dumps(values, ensure_ascii=False), json.dumps(contributions)])
             cached = cache[values] = (risk_class, line.getvalue())
-        counts[cached[0]] += 1
+        counts[(office_id, cached[0])] += 1
         staging.write(f"{prefix}{entity_id},{cached[1]}\n")
         n += 1
         if job is not None and n % PROGRESS_EVERY == 0:
@@ -169,9 +169,12 @@ def classification_run_execute(*, run: ModelRun, job=None) -> RunReport:
         else:
             _write_orm(staging)
         run.population = n
-        run.class_counts = {c: counts.get(c, 0) for c in "ABCD"}
+        run.class_counts = {c: sum(k for (_, rc), k in counts.items() if rc == c) for c in "ABCD"}
+        run.office_counts = {}
+        for (office, rc), k in counts.items():
+            run.office_counts.setdefault(str(office), {c: 0 for c in "ABCD"})[rc] = k
         run.finished_at = timezone.now()
-        run.save(update_fields=["population", "class_counts", "finished_at"])
+        run.save(update_fields=["population", "class_counts", "office_counts", "finished_at"])
     staging.close()
     return RunReport(run)
 

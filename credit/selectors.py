@@ -98,6 +98,10 @@ def current_class_subquery(*, domain: RiskDomain | None = None, on: date | None 
     the general fallback), for annotating and filtering entity querysets; NULL when unclassified."""
     from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 
+    from .models import CurrentRiskClass
+
+    if domain is None and on is None:  # the current general class: one row per entity, kept beside the history
+        return Subquery(CurrentRiskClass.objects.filter(entity_id=OuterRef(entity_ref)).values("risk_class")[:1])
     qs = EntityRiskClass.objects.filter(entity_id=OuterRef(entity_ref))
     if on is not None:
         qs = qs.filter(classified_on__lte=on)
@@ -121,6 +125,10 @@ def class_distribution(entities, *, domain: RiskDomain | None = None, on: date |
     """(value of ``by``, class or None) → number of entities, for an entity queryset; one query."""
     from django.db.models import Count
 
+    if domain is None and on is None:  # one join with the current classes instead of a subquery per entity
+        rows = (entities.order_by().annotate(_rc=F("current_risk_class__risk_class"))
+                .values(by, "_rc").annotate(n=Count("id")))
+        return {(row[by], row["_rc"]): row["n"] for row in rows}
     rows = (entities.order_by().annotate(_rc=current_class_subquery(domain=domain, on=on))
             .values(by, "_rc").annotate(n=Count("id")))
     return {(row[by], row["_rc"]): row["n"] for row in rows}

@@ -212,3 +212,39 @@ def target_entry_mark(*, entry: TargetEntry, by, contacted: bool, note: str = ""
           changes=diff(before, {"contacted": contacted, "note": entry.contact_note}),
           extra={"entity": entry.entity_id})
     return entry
+
+
+# ---- the current general class beside the history ------------------------------------------------------------
+
+def current_classes_refresh(entity_ids=None) -> None:
+    """Recompute the current general class (CurrentRiskClass) of these entities (None: all) from their history;
+    call it in the transaction that writes classification results."""
+    from django.db import connection
+
+    from .models import CurrentRiskClass, EntityRiskClass
+
+    ids = None if entity_ids is None else sorted(set(entity_ids))
+    if ids == []:
+        return
+    if connection.vendor == "postgresql":
+        current, history = CurrentRiskClass._meta.db_table, EntityRiskClass._meta.db_table
+        only = "" if ids is None else " AND entity_id = ANY(%s)"
+        params = [] if ids is None else [ids]
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {current} WHERE true{only}", params)
+            cursor.execute(
+                f"INSERT INTO {current} (entity_id, risk_class, classified_on) SELECT DISTINCT ON (entity_id) "
+                f"entity_id, risk_class, classified_on FROM {history} WHERE domain_id IS NULL{only} "
+                f"ORDER BY entity_id, classified_on DESC", params)
+        return
+    latest = {}
+    general = EntityRiskClass.objects.filter(domain__isnull=True).order_by("entity_id", "classified_on")
+    batches = [None] if ids is None else [ids[i:i + 900] for i in range(0, len(ids), 900)]  # SQLite's limit
+    for batch in batches:
+        stale = CurrentRiskClass.objects.all()
+        (stale if batch is None else stale.filter(entity_id__in=batch)).delete()
+        rows = general if batch is None else general.filter(entity_id__in=batch)
+        for entity_id, risk_class, on in rows.values_list("entity_id", "risk_class", "classified_on").iterator():
+            latest[entity_id] = (risk_class, on)
+    CurrentRiskClass.objects.bulk_create([CurrentRiskClass(entity_id=e, risk_class=c, classified_on=d)
+                                          for e, (c, d) in latest.items()], batch_size=2000)

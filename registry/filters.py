@@ -59,7 +59,7 @@ class EntityFilter(django_filters.FilterSet):
             # The current general class rides along with the page's rows (no extra query); filterable by it.
             from credit.selectors import current_class_subquery
 
-            self.queryset = self.queryset.annotate(current_risk_class=current_class_subquery())
+            self.queryset = self.queryset.annotate(current_class=current_class_subquery())
         else:  # the class is internal: only the roles that work with it see or filter by it
             del self.filters["risk_class"]
 
@@ -80,10 +80,15 @@ class EntityFilter(django_filters.FilterSet):
         return queryset.filter(industry_code__startswith=value.strip().upper())
 
     def filter_risk_class(self, queryset, name, value):
-        """By the entity's current general class (annotated in __init__); "U" = no class yet."""
+        """By the entity's current general class (credit.CurrentRiskClass, a semi-join); "U" = no class yet."""
+        from django.db.models import Exists, OuterRef
+
+        from credit.models import CurrentRiskClass
+
+        current = CurrentRiskClass.objects.filter(entity_id=OuterRef("pk"))
         if value == "U":
-            return queryset.filter(current_risk_class__isnull=True)
-        return queryset.filter(current_risk_class=value)
+            return queryset.filter(~Exists(current))
+        return queryset.filter(Exists(current.filter(risk_class=value)))
 
     def apply_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS[DEFAULT_SORT]))

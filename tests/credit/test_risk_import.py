@@ -138,3 +138,21 @@ def test_command_imports_and_exits_non_zero_on_row_errors(tmp_path, entities):
     with pytest.raises(CommandError) as info:
         call_command("import_risk_classes", str(tmp_path / "missing.xlsx"))
     assert info.value.returncode == 2
+
+
+def test_the_current_class_kept_beside_the_history_follows_every_import(tmp_path, entities):
+    from credit.models import CurrentRiskClass
+
+    first, second, third = entities
+
+    def current():
+        return dict(CurrentRiskClass.objects.values_list("entity_id", "risk_class"))
+
+    run(tmp_path, [class_row(first, "B", on=date(2024, 3, 31)), class_row(second, "A", class_type="食品")])
+    assert current() == current_risk_classes() == {first.pk: "B"}
+    run(tmp_path, [class_row(first, "D", on=date(2024, 1, 31)), class_row(third, "C")], name="older.xlsx")
+    assert current() == current_risk_classes() == {first.pk: "B", third.pk: "C"}  # an older result is history
+    run(tmp_path, [class_row(first, "A", on=date(2024, 3, 31))], name="correction.xlsx")
+    assert current() == current_risk_classes() == {first.pk: "A", third.pk: "C"}
+    run(tmp_path, [class_row(second, "D")], name="dry.xlsx", dry_run=True)
+    assert current() == {first.pk: "A", third.pk: "C"}
