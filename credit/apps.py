@@ -11,7 +11,8 @@ class CreditConfig(AppConfig):
 
         from .excel import approved_warnings_workbook
         from .publication import register_publication_export
-        from .timeline import risk_class_events
+        from .timeline import complaint_events, risk_class_events
 
         timeline.register(risk_class_events)
+        timeline.register(complaint_events)
         register_publication_export("信用风险提示与合规指引（已审核文本）", approved_warnings_workbook)

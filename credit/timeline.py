@@ -15,3 +15,11 @@ def risk_class_events(entity):
         title = (f"信用风险分类（{record.type_label}）：{record.risk_class} 类" if before is None else
                  f"信用风险分类（{record.type_label}）：{before} → {record.risk_class} 类")
         yield TimelineEvent(at=record.classified_on, category=RISK_CATEGORY, title=title, detail="省级平台分类结果")
+
+
+def complaint_events(entity):
+    """Each complaint or report received about the entity (imported from the 12315 platform's records)."""
+    for c in entity.complaints.all():
+        verdict = {True: "核查属实", False: "核查不属实"}.get(c.substantiated, "尚未核查")
+        yield TimelineEvent(at=c.received_on, category="投诉举报", title=f"受理{c.get_kind_display()}（{c.number}）",
+                            detail="；".join(filter(None, [verdict, c.summary])))

@@ -190,3 +190,11 @@ def test_complaint_rows_with_errors_import_nothing(client, section_user, entity_
     assert "登记编号 A1 与第 2 行重复" in html and "“咨询”不是有效的类型，应为：投诉、举报" in html
     assert "“待定”无法识别，应为：是、否，或留空（尚未核查）" in html
     assert not Complaint.objects.exists()
+
+
+def test_complaints_show_on_the_entity_timeline(client, owner, entity_a):
+    Complaint.objects.create(number="12315-9", entity=entity_a, kind="report", received_on=date(2024, 3, 1),
+                             substantiated=False, summary="无照经营")
+    client.force_login(owner)
+    html = client.get(reverse("registry:entity_detail", args=[entity_a.pk])).content.decode()
+    assert "受理举报（12315-9）" in html and "核查不属实；无照经营" in html
