@@ -18,7 +18,7 @@ def _num(value) -> float | None:
 def line_chart(x_labels: list[str], series: list[tuple[str, list]], *, y_min: float = 0, y_max: float = 100,
                width: int = 720, height: int = 260, title: str = "") -> SafeString:
     """Lines over periods; a missing value breaks the line. The legend sits under the chart."""
-    left, right, top, bottom = 44, 16, 16, 34
+    left, right, top, bottom = 44, 36, 16, 34  # room for the first and last period labels
     plot_w, plot_h = width - left - right, height - top - bottom
     legend_rows = (len(series) + 2) // 3
     total_h = height + legend_rows * 20 + 6
