@@ -81,7 +81,12 @@ def ensure_credit_data() -> None:
             SELECT id, 'active', 'suspended', '2023-01-01'::timestamptz + random() * interval '1000 days', NULL,
                    '基准测试', '' FROM registry_marketentity WHERE status = 'suspended'
         """)
+    from credit.services import current_classes_refresh
+
+    current_classes_refresh()  # the current general class beside the history, as the import keeps it
+    with connection.cursor() as cur:
         cur.execute("VACUUM (ANALYZE) credit_entityriskclass")
+        cur.execute("VACUUM (ANALYZE) credit_currentriskclass")
         cur.execute("VACUUM (ANALYZE) credit_complaint")
         cur.execute("VACUUM (ANALYZE) registry_statuschange")
     log(f"  分类结果 {EntityRiskClass.objects.count():,} 条，投诉举报 {Complaint.objects.count():,} 件，"
