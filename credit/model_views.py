@@ -34,7 +34,7 @@ class RunForm(forms.Form):
     version = forms.ModelChoiceField(label="模型版本", queryset=ModelVersion.objects.none(), empty_label=None)
     entity_type = forms.ChoiceField(label="评价对象", choices=[
         (EntityType.INDIVIDUAL, "个体工商户（试点评价）"), (EntityType.ENTERPRISE, "企业（与上级分类对比）")])
-    as_of = forms.DateField(label="评价基准日", widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label="评价基准日", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -78,6 +78,7 @@ def test_index_page_ranks_with_components_formula_and_charts(client, section_use
     assert "指数怎么算" in html and "A 类每户记 100 分、B 类 75 分、C 类 40 分" in html
     table = html.split("<table")[1]
     assert table.index("C 制造业") < table.index("H 住宿和餐饮业")  # 65.00 ranks above 0.00
+    assert "<strong>0.00</strong>" in table  # an index of zero is a value, not a dash
     assert html.count("<svg") == 2 and "https://" not in html.split("<svg")[1]
     group = client.get(reverse("credit:index_group", args=["division", "C26"])).content.decode()
     assert "<svg" in group and "2024Q3" in group

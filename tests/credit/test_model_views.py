@@ -50,6 +50,14 @@ def test_model_page_documents_the_formula_and_marks_sources_not_yet_live(client,
     assert "发起评价" not in html  # office staff read, they do not start runs
 
 
+def test_the_run_form_offers_today_as_the_base_date(client, section_user):
+    from django.utils import timezone
+
+    client.force_login(section_user)
+    html = client.get(HOME).content.decode()
+    assert f'type="date" name="as_of" value="{timezone.localdate():%Y-%m-%d}"' in html
+
+
 @pytest.mark.parametrize("who", ["section_user", "leader", "owner"])
 def test_roles_that_work_with_classes_see_the_model(client, request, who):
     client.force_login(request.getfixturevalue(who))
