@@ -42,4 +42,12 @@ ruff check .
 python manage.py makemigrations --check --dry-run
 
 echo "==> 运行测试"
-exec pytest "$@"
+if [ $# -gt 0 ]; then
+  exec pytest "$@"
+fi
+# Tests that start real workers, gunicorn or stop Redis run in their own pytest processes, apart from the rest.
+status=0
+pytest -m "not worker" --ignore=tests/ops || status=$?
+pytest -m worker --ignore=tests/ops || { rc=$?; [ $rc -eq 5 ] || status=$rc; }
+pytest tests/ops || status=$?
+exit $status

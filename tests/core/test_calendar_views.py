@@ -54,7 +54,7 @@ def test_admin_opens_the_page_and_sees_it_in_the_navigation(admin_client):
 
 
 @pytest.mark.parametrize("who", ["section_user", "owner", "leader"])
-def test_other_roles_get_403(client, request, who):
+def test_other_roles_get_403(db, client, request, who):
     user = request.getfixturevalue(who)
     client.force_login(user)
     assert client.get(URL).status_code == 403
