@@ -146,15 +146,15 @@ class _Loads:
         self.levels: list[set[int]] = [set(range(n))]
         self.low = 0
 
-    def pick(self, *, blocked: set[int], allowed: set[int] | None, picked: list[int], key) -> int | None:
-        """The eligible inspector with the lowest load; among equals the smallest key(i)."""
+    def pick(self, *, blocked: set[int], allowed: set[int] | None, picked: list[int], key: "_TieBreak") -> int | None:
+        """The eligible inspector with the lowest load; among equals the one with the smallest tie-break key."""
         for level in self.levels[self.low:]:
             candidates = level - blocked
             if allowed is not None:
                 candidates &= allowed
             candidates.difference_update(picked)
             if candidates:
-                return min(candidates, key=key)
+                return key.smallest(candidates)
         return None
 
     def take(self, i: int) -> None:
@@ -172,15 +172,25 @@ class _TieBreak:
     """H(uscc + ":" + code) for one entity, computed once per inspector and only for those that tie."""
 
     def __init__(self, hasher: Hasher, uscc: str, code_bytes: list[bytes]):
-        self.h = hasher.prefixed(uscc + ":")
+        inner = hasher._inner.copy()
+        inner.update(uscc.encode("utf-8") + b":")
+        self.inner_copy, self.outer_copy = inner.copy, hasher._outer.copy
         self.code_bytes = code_bytes
         self.cache: dict[int, bytes] = {}
 
-    def __call__(self, i: int) -> bytes:
-        key = self.cache.get(i)
-        if key is None:
-            key = self.cache[i] = self.h(self.code_bytes[i])
-        return key
+    def smallest(self, candidates: set[int]) -> int:
+        """The candidate with the smallest key; the keys of all of them are computed in one tight loop."""
+        cache = self.cache
+        missing = candidates.difference(cache)
+        if missing:
+            inner_copy, outer_copy, code_bytes = self.inner_copy, self.outer_copy, self.code_bytes
+            for i in missing:
+                h = inner_copy()
+                h.update(code_bytes[i])
+                o = outer_copy()
+                o.update(h.digest())
+                cache[i] = o.digest()
+        return min(candidates, key=cache.__getitem__)
 
 
 def assign(walk: list[tuple[str, str | None]], pool: list[PoolMember], *, hasher: Hasher, per_check: int,

@@ -4,11 +4,12 @@ The filter is stored on the task as codes (offices, entity types, industry prefi
 range, a member department's object list), so the certificate can show it as it was. Rows are read set-based in
 code order ("C" collation, the order Python's sorted() gives), ready for the certificate without sorting again.
 """
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import Collate
 from django.utils import timezone
 
@@ -92,12 +93,9 @@ def certificate_filter(task) -> dict:
 
 @dataclass
 class Population:
-    """A frozen population: the codes per stratum (code order), each entity's id and office, the exclusions."""
+    """A frozen population: the codes per stratum (in code order) and the exclusions with their reasons."""
 
     strata: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in STRATA})
-    ids: dict[str, int] = field(default_factory=dict)
-    offices: dict[str, str] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)
     exclusions: list[dict] = field(default_factory=list)
     enterprises: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STRATA, 0))
 
@@ -116,45 +114,71 @@ def _rows(queryset, columns: list[str]) -> list[tuple]:
         return cursor.fetchall()
 
 
-def freeze(task, *, with_names: bool = False) -> Population:
+def _exclusion_reason(task):
+    """The reason an entity matching the filter is left out (SQL), or NULL when it stays in the population."""
+    whens = []
+    if task.exclude_ended:
+        whens += [When(status=status, then=Value(reason)) for status, reason in ENDED_STATUSES.items()]
+    if task.exclude_suspended:
+        whens.append(When(status=RegistrationStatus.SUSPENDED, then=Value("歇业")))
+    if task.exclude_recent_months:
+        recent = recently_checked(task).filter(entity=OuterRef("pk"))
+        whens.append(When(Exists(recent), then=Value(f"{task.exclude_recent_months} 个月内已因相同抽查事项被抽查")))
+    return Case(*whens, default=Value(None), output_field=CharField()) if whens else Value(None,
+                                                                                            output_field=CharField())
+
+
+@contextmanager
+def _snapshot():
+    """One consistent view of the register and the classes (PostgreSQL: a repeatable-read, read-only transaction
+    when none is open), with memory enough to sort a million codes without spilling to disk."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    outer = connection.in_atomic_block
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if not outer:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SET LOCAL work_mem = '128MB'")
+        yield
+
+
+def freeze(task, *, count_enterprises: bool = False) -> Population:
     """Read the task's population now: filter, exclusions (each with its reason), risk-class strata."""
     from credit.selectors import current_risk_classes
 
     population = Population()
     base = filtered_entities(task.population_filter)
-    excluded_statuses = {}
-    if task.exclude_ended:
-        excluded_statuses.update(ENDED_STATUSES)
-    if task.exclude_suspended:
-        excluded_statuses[RegistrationStatus.SUSPENDED] = "歇业"
-    recent = recently_checked(task)
-    recent_reason = f"{task.exclude_recent_months} 个月内已因相同抽查事项被抽查" if task.exclude_recent_months else ""
-    flagged = base.annotate(recent=Exists(recent.filter(entity=OuterRef("pk")))) if task.exclude_recent_months else \
-        base.extra(select={"recent": "0"})
-    columns = ["id", "uscc", "office__code", "status", "entity_type", "recent"]
-    if with_names:
-        columns.append("name")
-    rows = _rows(flagged, columns)
-    kept_ids = []
-    for row in rows:
-        entity_id, uscc, office, status, entity_type, is_recent = row[:6]
-        reason = excluded_statuses.get(status)
-        if reason is None and is_recent:
-            reason = recent_reason
-        if reason is not None:
-            population.exclusions.append({"uscc": uscc, "reason": reason})
-            continue
-        population.ids[uscc] = entity_id
-        population.offices[uscc] = office
-        if with_names:
-            population.names[uscc] = row[6]
-        kept_ids.append((entity_id, uscc, entity_type))
-    classes = current_risk_classes(base, domain=task.domain) if kept_ids else {}
-    strata = population.strata
-    enterprise = EntityType.ENTERPRISE.value
-    for entity_id, uscc, entity_type in kept_ids:
-        cls = classes.get(entity_id, "U")
-        strata[cls].append(uscc)
-        if entity_type == enterprise:
-            population.enterprises[cls] += 1
+    columns = ["id", "uscc", "reason", *(["entity_type"] if count_enterprises else [])]
+    with _snapshot():
+        rows = _rows(base.annotate(reason=_exclusion_reason(task)), columns)
+        classes = current_risk_classes(base, domain=task.domain) if rows else {}
+    strata, exclusions, get = population.strata, population.exclusions, classes.get
+    if count_enterprises:
+        enterprise, counts = EntityType.ENTERPRISE.value, population.enterprises
+        for entity_id, uscc, reason, entity_type in rows:
+            if reason is not None:
+                exclusions.append({"uscc": uscc, "reason": reason})
+                continue
+            cls = get(entity_id, "U")
+            strata[cls].append(uscc)
+            if entity_type == enterprise:
+                counts[cls] += 1
+        return population
+    for entity_id, uscc, reason in rows:
+        if reason is None:
+            strata[get(entity_id, "U")].append(uscc)
+        else:
+            exclusions.append({"uscc": uscc, "reason": reason})
     return population
+
+
+def locate(codes: list[str]) -> dict[str, tuple[int, str]]:
+    """Code → (entity id, office code) for the selected entities (a few thousand, by the unique code index)."""
+    found = {}
+    for start in range(0, len(codes), 5000):
+        chunk = codes[start:start + 5000]
+        found.update((uscc, (entity_id, office)) for uscc, entity_id, office in
+                     MarketEntity.objects.filter(uscc__in=chunk).values_list("uscc", "id", "office__code"))
+    return found

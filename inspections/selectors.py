@@ -242,7 +242,7 @@ def task_preview(task: Task) -> Preview:
     from .population import freeze
     from .services.draws import freeze_pool
 
-    population = freeze(task)
+    population = freeze(task, count_enterprises=True)
     ratios = task.stratum_ratios()
     strata, total_k, expected = [], 0, Decimal(0)
     for cls in STRATA:

@@ -55,19 +55,24 @@ class HMAC:
             out.append(o.digest())
         return out
 
-    def with_prefix(self, prefix: str):
+    def smallest_for(self, prefix: str):
+        """A function choosing, from a set of pool positions, the one with the smallest H(prefix + code);
+        the keys are cached, so a second pick for the same entity costs nothing."""
         inner = self.inner.copy()
         inner.update(prefix.encode("utf-8"))
-        inner_copy, outer_copy = inner.copy, self.outer.copy
+        inner_copy, outer_copy, cache = inner.copy, self.outer.copy, {}
 
-        def h(suffix: bytes) -> bytes:
-            i = inner_copy()
-            i.update(suffix)
-            o = outer_copy()
-            o.update(i.digest())
-            return o.digest()
+        def smallest(candidates, code_bytes):
+            missing = candidates.difference(cache)
+            for i in missing:
+                h = inner_copy()
+                h.update(code_bytes[i])
+                o = outer_copy()
+                o.update(h.digest())
+                cache[i] = o.digest()
+            return min(candidates, key=cache.__getitem__)
 
-        return h
+        return smallest
 
 
 def sample_size(n: int, ratio) -> int:
@@ -107,13 +112,7 @@ def assign(walk, offices, pool, hmac_, per_check, cross_office, departments):
         blocked = set(conflicts.get(uscc, ()))
         if cross_office and offices.get(uscc) is not None:
             blocked |= by_office.get(offices[uscc], set())
-        h, cache, picked = hmac_.with_prefix(uscc + ":"), {}, []
-
-        def key(i, h=h, cache=cache):
-            if i not in cache:
-                cache[i] = h(code_bytes[i])
-            return cache[i]
-
+        smallest, picked = hmac_.smallest_for(uscc + ":"), []
         wants = [members[d] for d in departments] if joint else []
         wants += [None] * max(0, per_check - len(wants))
         for allowed in wants:
@@ -124,7 +123,7 @@ def assign(walk, offices, pool, hmac_, per_check, cross_office, departments):
                     candidates &= allowed
                 candidates.difference_update(picked)
                 if candidates:
-                    chosen = min(candidates, key=key)
+                    chosen = smallest(candidates, code_bytes)
                     break
             if chosen is None:
                 raise Mismatch(f"按凭证数据无法为 {uscc} 分派足够的检查人员")

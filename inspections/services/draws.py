@@ -11,6 +11,7 @@ import hashlib
 import io
 import logging
 import secrets
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -41,7 +42,7 @@ from ..algorithm import (
 )
 from ..choices import CheckStatus, DrawStatus, InspectorStatus, RedrawStatus, TaskStatus
 from ..models import CheckAssignment, Draw, Inspector, InspectorConflict, RedrawRequest, SpotCheck, Task
-from ..population import certificate_filter, freeze
+from ..population import certificate_filter, freeze, locate
 from .plans import _validate
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,7 @@ class Computed:
     assignments: list  # [[inspector code, ...]] in walk order
     entity_ids: dict
     inspector_ids: dict
+    timings: dict  # seconds per stage, kept in the job's result
 
 
 def freeze_pool(task: Task) -> tuple[list[PoolMember], dict[str, int]]:
@@ -183,8 +185,10 @@ def draw_compute(task: Task, *, job: Job | None = None, seed: str | None = None)
     """Freeze the population and the pool, rank, select and assign; the certificate's canonical bytes."""
     seed = seed or secrets.token_hex(32)
     drawn_at = timezone.now()
+    clock = _Clock()
     _progress(job, 5, "冻结抽取范围")
     population = freeze(task)
+    clock.lap("population")
     ratios = task.stratum_ratios()
     hasher = Hasher(seed)
     _progress(job, 35, "计算排序值并抽取")
@@ -199,17 +203,21 @@ def draw_compute(task: Task, *, job: Job | None = None, seed: str | None = None)
                        "selected": [code for _, code in selected[cls]]})
     walk = [code for _, code in walk_order(selected)]
     stratum_of = {code: cls for cls, ranked in selected.items() for _, code in ranked}
+    located = locate(walk)
+    offices = {code: located[code][1] for code in walk}
+    clock.lap("rank")
     _progress(job, 60, "分派检查人员")
     pool, inspector_ids = freeze_pool(task)
     departments = task.department_codes()
     try:
-        assignments = assign([(code, population.offices[code]) for code in walk], pool, hasher=hasher,
+        assignments = assign([(code, offices[code]) for code in walk], pool, hasher=hasher,
                              per_check=task.inspectors_per_check, cross_office=task.cross_office,
                              departments=departments)
     except DrawFailure as exc:
         name = MarketEntity.objects.filter(uscc=exc.uscc).values_list("name", flat=True).first()
         raise DrawFailure(str(exc).replace(exc.uscc, f"“{name}”（{exc.uscc}）", 1) if name else str(exc),
                           uscc=exc.uscc) from None
+    clock.lap("assign")
     _progress(job, 80, "生成抽取凭证")
     cert = {
         "algorithm": ALGORITHM,
@@ -220,21 +228,36 @@ def draw_compute(task: Task, *, job: Job | None = None, seed: str | None = None)
                  "departments": departments},
         "strata": strata,
         "exclusions": sorted(population.exclusions, key=lambda e: e["uscc"]),
-        "entity_offices": {code: population.offices[code] for code in walk},
+        "entity_offices": offices,
         "pool": [m.as_certificate() for m in pool],
         "assignments": [{"uscc": code, "inspectors": inspectors}
                         for code, inspectors in zip(walk, assignments, strict=True)],
     }
     body = canonical_bytes(cert)
+    sha = hashlib.sha256(body).hexdigest()
+    clock.lap("certificate")
     summary = {
-        "strata": [{k: s[k] for k in ("class", "ratio", "population_size", "sample_size")} |
-                   {"enterprises": population.enterprises[s["class"]]} for s in strata],
+        "strata": [{k: s[k] for k in ("class", "ratio", "population_size", "sample_size")} for s in strata],
         "exclusions": len(population.exclusions), "pool": len(pool), "departments": departments,
     }
-    return Computed(seed=seed, drawn_at=drawn_at, body=body, sha=hashlib.sha256(body).hexdigest(), summary=summary,
+    return Computed(seed=seed, drawn_at=drawn_at, body=body, sha=sha, summary=summary,
                     population_size=population.size, sample_size=len(walk),
                     walk=[(code, stratum_of[code]) for code in walk], assignments=assignments,
-                    entity_ids={code: population.ids[code] for code in walk}, inspector_ids=inspector_ids)
+                    entity_ids={code: located[code][0] for code in walk}, inspector_ids=inspector_ids,
+                    timings=clock.laps)
+
+
+class _Clock:
+    """Seconds spent per stage of a draw (reported in the job's result and the benchmark)."""
+
+    def __init__(self):
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now
 
 
 def certificate_file_bytes(body: bytes, sha: str) -> bytes:
@@ -321,13 +344,15 @@ def draw_run(*, job: Job) -> dict:
             draw_failed(task, job=job, message=str(exc))
             raise
         _progress(job, 90, "写入抽查名单")
+        started = time.perf_counter()
         try:
             draw = draw_write(task, computed, job=job, by=job.created_by)
         except AlreadyDrawn:
             return {"skipped": True, "summary": "该任务已有有效抽取，本次未重复抽取。"}
+        computed.timings["write"] = round(time.perf_counter() - started, 3)  # including the commit
     return {"draw": draw.pk, "population": computed.population_size, "sample": computed.sample_size,
-            "certificate_sha256": computed.sha, "summary": f"抽取完成：抽取范围 {computed.population_size} 户，"
-                                                           f"抽中 {computed.sample_size} 户。"}
+            "certificate_sha256": computed.sha, "timings": computed.timings,
+            "summary": f"抽取完成：抽取范围 {computed.population_size} 户，抽中 {computed.sample_size} 户。"}
 
 
 @transaction.atomic
