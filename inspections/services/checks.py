@@ -183,8 +183,9 @@ def follow_up_close(*, follow_up: FollowUp, completed_on: date, note: str, by) -
         raise ValidationError({"completed_on": "请填写办结日期。"})
     if completed_on > timezone.localdate():
         raise ValidationError({"completed_on": "办结日期不能晚于今天。"})
-    if completed_on < timezone.localtime(follow_up.opened_at).date():
-        raise ValidationError({"completed_on": "办结日期不能早于登记处置的日期。"})
+    checked_on = follow_up.spot_check.checked_on
+    if checked_on and completed_on < checked_on:
+        raise ValidationError({"completed_on": f"办结日期不能早于检查日期（{checked_on}）。"})
     if not note:
         raise ValidationError({"note": "请写明办结情况（整改结果、处罚决定、列异决定或接收部门反馈）。"})
     updated = FollowUp.objects.filter(pk=follow_up.pk, status=FollowUpStatus.OPEN).update(
