@@ -45,9 +45,11 @@ echo "==> 运行测试"
 if [ $# -gt 0 ]; then
   exec pytest "$@"
 fi
-# Tests that start real workers, gunicorn or stop Redis run in their own pytest processes, apart from the rest.
+# Browser tests (Playwright's event loop), tests that start real workers, and the ops tests that run gunicorn or
+# stop Redis each get their own pytest process, apart from the rest.
 status=0
-pytest -m "not worker" --ignore=tests/ops || status=$?
-pytest -m worker --ignore=tests/ops || { rc=$?; [ $rc -eq 5 ] || status=$rc; }
+pytest -m "not worker and not browser" --ignore=tests/ops || status=$?
+pytest -m browser --ignore=tests/ops || { rc=$?; [ $rc -eq 5 ] || status=$rc; }
+pytest -m "worker and not browser" --ignore=tests/ops || { rc=$?; [ $rc -eq 5 ] || status=$rc; }
 pytest tests/ops || status=$?
 exit $status

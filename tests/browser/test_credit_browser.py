@@ -7,7 +7,7 @@ from credit.indices import compute_year
 from credit.models import ModelVersion
 from credit.services import classification_run_queue
 from registry.choices import EntityType
-from tests.browser.conftest import browser, login, page, shot  # noqa: F401  (fixtures)
+from tests.browser.conftest import login
 from tests.credit.conftest import give_class
 from tests.credit.test_scoring import complaint
 from tests.factories import make_entity
@@ -15,10 +15,9 @@ from tests.factories import make_entity
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.mark.usefixtures("browser")
-def test_section_staff_walk_through_classes_a_run_indices_and_the_analysis(request, section_user, office_a,
+def test_section_staff_walk_through_classes_a_run_indices_and_the_analysis(page, shot, section_user, office_a,  # noqa: F811
                                                                            office_b):
-    tab, take = request.getfixturevalue("page"), request.getfixturevalue("shot")
+    tab, take = page, shot
     firm = make_entity(office_a, name="泉港区山腰鑫源塑料制品有限公司", industry_code="C2927",
                        established_on=date(2012, 1, 1))
     give_class(firm, "B", date(2024, 1, 31))
