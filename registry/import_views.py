@@ -1,25 +1,22 @@
 """The register import pages: the template, the upload, the job's progress and its row-level error report."""
-import io
 from datetime import timedelta
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.choices import JobStatus, Role
+from core.importing import ImportUploadForm, error_report_workbook, style_header, xlsx_response
 from core.models import Job, Office
 from core.permissions import can_import_entities, require
 from core.selectors import job_for_user
 from core.services import JOB_UNSENT_ERROR, JOB_UNSENT_STAGE
-from core.xlsx import XLSX_CONTENT_TYPE
 
 from .excel import COLUMNS, HEADERS, REQUIRED, STATUS_LABEL, TYPE_LABEL
 from .importer import DATE_FORMATS, IMPORT_JOB_KIND, MAX_STORED_ERRORS, entities_import_queue
@@ -42,27 +39,6 @@ COLUMN_HELP = {
     "status": "填写下列之一。",
     "phone": "可留空；不能填写脱敏后的号码（含 *）。",
 }
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(label="名录文件（.xlsx）")
-    dry_run = forms.BooleanField(label="试运行：只校验，不写入数据库", required=False)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(
-                "只能导入 .xlsx 格式的 Excel 文件。旧版 .xls、CSV 或 WPS 格式的文件，"
-                "请先在 Excel 或 WPS 中“另存为” .xlsx。"
-            )
-        limit = settings.IMPORT_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"文件太大（{filesizeformat(upload.size)}），上限为 {filesizeformat(limit)}。请拆分成几个文件分批导入。"
-            )
-        if upload.size == 0:
-            raise forms.ValidationError("文件是空的（0 字节），请重新选择文件。")
-        return upload
 
 
 def import_jobs_for(user):
@@ -119,48 +95,13 @@ def import_job(request, job_id: int):
     })
 
 
-def _xlsx_response(workbook: Workbook, filename: str) -> FileResponse:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    response = FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _header_style(ws, widths):
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F2")
-    for cell in ws[1]:
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(vertical="center")
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-
-
 @require(can_import_entities)
 def import_report(request, job_id: int):
     """The job's row-level error report as .xlsx (row, column, reason)."""
     job = _import_job(request, job_id)
-    errors = (job.result or {}).get("errors", [])
-    if not errors:
+    if not (job.result or {}).get("errors"):
         raise Http404
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "错误报告"
-    ws.append(["行号", "列名", "原因"])
-    for error in errors:
-        ws.append([error["row"], error["column"], error["message"]])
-    _header_style(ws, [8, 20, 90])
-    notes = wb.create_sheet("说明")
-    notes.append(["文件", job.input_name])
-    notes.append(["导入任务", f"#{job.pk}"])
-    notes.append(["错误总数", job.result.get("error_count", len(errors))])
-    if job.result.get("error_count", 0) > len(errors):
-        notes.append(["", f"只列出前 {len(errors)} 处错误；改正后重新上传即可看到其余错误。"])
-    notes.append(["", "文件中只要有一行有错，整批都不会导入。改正以上各行后重新上传。"])
-    notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 12, 80
-    return _xlsx_response(wb, f"导入错误报告_任务{job.pk}.xlsx")
+    return xlsx_response(error_report_workbook(job), f"导入错误报告_任务{job.pk}.xlsx")
 
 
 @require(can_import_entities)
@@ -173,7 +114,7 @@ def import_template(request):
     ws.append(HEADERS)
     widths = {"uscc": 22, "name": 36, "entity_type": 14, "legal_rep": 14, "industry_code": 10, "address": 40,
               "registration_authority": 28, "office": 22, "established_on": 12, "status": 10, "phone": 15}
-    _header_style(ws, [widths[key] for key, _ in COLUMNS])
+    style_header(ws, [widths[key] for key, _ in COLUMNS])
     letter = {key: get_column_letter(i) for i, (key, _) in enumerate(COLUMNS, start=1)}
     for key in ("uscc", "industry_code", "phone"):  # text, so that Excel keeps leading zeros and long digits
         ws.column_dimensions[letter[key]].number_format = "@"
@@ -194,7 +135,7 @@ def import_template(request):
                "office": "、".join(offices)}
     for key, header in COLUMNS:
         notes.append([header, "必填" if key in REQUIRED else "选填", COLUMN_HELP[key], allowed.get(key, "")])
-    _header_style(notes, [18, 10, 70, 40])
+    style_header(notes, [18, 10, 70, 40])
     for row in notes.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -208,4 +149,4 @@ def import_template(request):
         "4. 不要使用合并单元格；公式请“粘贴为数值”后再导入。",
     ):
         notes.append([line])
-    return _xlsx_response(wb, "市场主体名录导入模板.xlsx")
+    return xlsx_response(wb, "市场主体名录导入模板.xlsx")
