@@ -181,10 +181,11 @@ def _progress(job, percent: int, stage: str) -> None:
         job_progress(job, done=percent, total=100, stage=stage)
 
 
-def draw_compute(task: Task, *, job: Job | None = None, seed: str | None = None) -> Computed:
-    """Freeze the population and the pool, rank, select and assign; the certificate's canonical bytes."""
+def draw_compute(task: Task, *, job: Job | None = None, seed: str | None = None, drawn_at=None) -> Computed:
+    """Freeze the population and the pool, rank, select and assign; the certificate's canonical bytes.
+    ``seed`` and ``drawn_at`` are given only by the tests and the demo data; a real draw takes 32 random bytes."""
     seed = seed or secrets.token_hex(32)
-    drawn_at = timezone.now()
+    drawn_at = drawn_at or timezone.now()
     clock = _Clock()
     _progress(job, 5, "冻结抽取范围")
     population = freeze(task)
