@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from core.audit import audit
 from core.choices import AuditAction
 from core.permissions import require
+from core.web import add_errors, error_text, filter_params, list_context, xlsx_download
 
 from .. import services
 from ..choices import PROBLEM_CODES, SUGGESTED_MEASURE, CheckStatus
@@ -27,7 +28,7 @@ from ..permissions import (
     can_view_checks,
 )
 from ..selectors import checks_for, follow_ups_for
-from .common import CRUMB, add_errors, error_text, filter_params, list_context, xlsx_download
+from .common import CRUMB
 
 CHECKS = ("抽查检查", "inspections:check_list")
 

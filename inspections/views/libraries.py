@@ -11,6 +11,7 @@ from core.choices import AuditAction
 from core.importing import style_header, xlsx_response
 from core.models import Department, Office
 from core.permissions import require
+from core.web import add_errors, error_text, filter_params, list_context, xlsx_download
 from registry.codes import normalise_uscc
 
 from .. import services
@@ -34,7 +35,7 @@ from ..permissions import (
     can_view_tasks,
     is_member_user,
 )
-from .common import CRUMB, add_errors, error_text, filter_params, import_page, list_context, xlsx_download
+from .common import CRUMB, import_page
 
 ITEMS = ("抽查事项清单", "inspections:item_list")
 INSPECTORS = ("执法检查人员名录", "inspections:inspector_list")

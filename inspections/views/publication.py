@@ -15,6 +15,7 @@ from core.audit import audit
 from core.choices import AuditAction
 from core.models import Office
 from core.permissions import require
+from core.web import error_text, xlsx_download
 
 from .. import services
 from ..choices import Kpi
@@ -32,7 +33,7 @@ from ..selectors import (
     publication_queue,
     visits_saved,
 )
-from .common import CRUMB, error_text, xlsx_download
+from .common import CRUMB
 
 
 @require(can_manage_inspections)

@@ -12,6 +12,7 @@ from core.audit import audit
 from core.choices import AuditAction, JobStatus
 from core.permissions import require
 from core.selectors import job_for_user
+from core.web import add_errors, error_text, list_context
 
 from .. import services
 from ..choices import STRATUM_LABELS, CheckStatus, DrawStatus, RedrawStatus, TaskStatus
@@ -30,7 +31,7 @@ from ..selectors import (
     visits_saved,
 )
 from ..services.draws import DRAW_JOB_KIND, draw_interrupted, draw_jobs
-from .common import CRUMB, add_errors, error_text, list_context
+from .common import CRUMB
 
 PLANS = ("抽查计划", "inspections:plan_list")
 TASKS = ("抽查任务", "inspections:task_list")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.permissions import can_view_clues
+from core.web import add_errors, error_text, list_context, xlsx_download
 
 from .. import services
 from ..choices import ClueAccess, ClueStatus
@@ -20,7 +21,6 @@ from ..excel import clues_workbook
 from ..filters import ClueFilter
 from ..forms import ClueForm, ConcludeForm
 from ..models import Clue
-from .common import add_errors, error_text, list_context, xlsx_download
 
 CRUMB = ("线索管理", "training:clue_list")
 

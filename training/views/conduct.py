@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from core.audit import audit
 from core.choices import AuditAction
 from core.permissions import can_manage_conduct, can_view_conduct, require
+from core.web import add_errors, error_text, filter_params, list_context, xlsx_download
 
 from .. import services
 from ..choices import FindingStatus
@@ -25,7 +26,6 @@ from ..forms import (
 )
 from ..models import ConductFinding, ConductInspection, ConductPlan
 from ..selectors import conduct_findings, conduct_inspections, conduct_plans, conduct_summary, conduct_years
-from .common import add_errors, error_text, filter_params, list_context, xlsx_download
 
 CRUMB = ("行风建设", "training:conduct_plan_list")
 

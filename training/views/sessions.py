@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from core.audit import audit
 from core.choices import AuditAction
 from core.permissions import can_manage_training, can_view_training, can_view_training_stats, require
+from core.web import add_errors, error_text, filter_params, list_context, xlsx_download, year_param
 
 from .. import services
 from ..excel import (
@@ -29,7 +30,6 @@ from ..selectors import (
     session_list_queryset,
     training_years,
 )
-from .common import add_errors, error_text, filter_params, list_context, xlsx_download, year_param
 
 
 @require(can_view_training)

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from core.audit import audit
 from core.choices import AuditAction
 from core.permissions import can_view_training, can_view_training_stats, require
+from core.web import filter_params, list_context, xlsx_download, year_param
 
 from ..excel import staff_hours_workbook
 from ..filters import StaffHoursFilter
@@ -16,7 +17,6 @@ from ..selectors import (
     staff_hours,
     training_years,
 )
-from .common import filter_params, list_context, xlsx_download, year_param
 
 
 def _filtered_staff(request):

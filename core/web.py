@@ -1,4 +1,4 @@
-"""Helpers shared by the training app's pages: list paging and sorting, form errors, .xlsx downloads."""
+"""Helpers every list and form page shares: paging and sorting, form errors, .xlsx downloads, query parameters."""
 from urllib.parse import quote
 
 from django.conf import settings
@@ -31,7 +31,7 @@ def add_errors(form, exc: ValidationError) -> None:
     """Put a service's ValidationError on the form: against its field when it names one, else on the form."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            form.add_error(field if form is not None and field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
 
