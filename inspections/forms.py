@@ -24,6 +24,11 @@ class CheckItemForm(forms.ModelForm):
                    "content": forms.Textarea(attrs={"rows": 3})}
 
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].empty_label = "通用"
+
+
 class CheckItemReviseForm(CheckItemForm):
     change_note = forms.CharField(label="调整说明", max_length=300,
                                   help_text="写明动态调整的依据，如新法规施行、上级清单调整")
@@ -118,6 +123,7 @@ class TaskForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["items"].queryset = CheckItem.objects.select_related("department").order_by("code")
         self.fields["lead_department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["domain"].empty_label = "通用（按通用型风险分类分层）"
         for name in ("ratio", "ratio_a", "ratio_b", "ratio_c", "ratio_d", "ratio_u"):
             self.fields[name].help_text = RATIO_HELP
             self.fields[name].widget.attrs.update({"step": "0.0001", "min": "0", "max": "1", "inputmode": "decimal"})

@@ -26,3 +26,11 @@ def stratum(value) -> str:
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def manages_inspections(user) -> bool:
+    """Whether the user runs 双随机 work (the tabs for publication and integration show only to them)."""
+    from ..permissions import can_manage_inspections
+
+    return can_manage_inspections(user)

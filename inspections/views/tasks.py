@@ -1,6 +1,7 @@
 """Plans, tasks, the pre-draw preview, the draw with its progress, the certificate, and re-draws."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,15 +11,17 @@ from django.views.decorators.http import require_POST
 
 from core.audit import audit
 from core.choices import AuditAction, JobStatus
+from core.models import Department
 from core.permissions import require
 from core.selectors import job_for_user
 from core.web import add_errors, error_text, list_context
+from registry.models import MarketEntity
 
 from .. import services
 from ..choices import STRATUM_LABELS, CheckStatus, DrawStatus, RedrawStatus, TaskStatus
 from ..filters import TaskFilter
 from ..forms import DecisionForm, PlanForm, RedrawRequestForm, TaskForm
-from ..models import Draw, Plan, RedrawRequest, Task
+from ..models import Draw, Inspector, Plan, RedrawRequest, Task
 from ..permissions import can_approve_redraw, can_manage_inspections, can_view_certificates, can_view_tasks
 from ..selectors import (
     checks_for,
@@ -257,23 +260,21 @@ def draw_detail(request, pk: int):
     """The draw certificate: seed, strata, exclusions, pool, assignments, and how to verify it."""
     draw = _draw(pk)
     cert = draw.certificate()
-    inspectors = {p["code"]: p for p in cert["pool"]}
-    from ..models import Inspector
-    names = dict(Inspector.objects.filter(code__in=inspectors).values_list("code", "name"))
-    assignments = cert["assignments"]
-    from django.core.paginator import Paginator
-
-    page = Paginator(assignments, 100).get_page(request.GET.get("page"))
-    from registry.models import MarketEntity
+    names = dict(Inspector.objects.filter(code__in=[p["code"] for p in cert["pool"]]).values_list("code", "name"))
+    page = Paginator(cert["assignments"], 100).get_page(request.GET.get("page"))
     entity_names = dict(MarketEntity.objects.filter(uscc__in=[a["uscc"] for a in page.object_list])
                         .values_list("uscc", "name"))
     rows = [{"n": page.start_index() + i, "uscc": a["uscc"], "name": entity_names.get(a["uscc"], ""),
              "office": cert["entity_offices"].get(a["uscc"], ""),
              "inspectors": [(code, names.get(code, "")) for code in a["inspectors"]]}
             for i, a in enumerate(page.object_list)]
+    codes = cert["task"]["departments"]
+    department_names = dict(Department.objects.filter(code__in=codes).values_list("code", "name"))
+    strata = [{**{k: v for k, v in s.items() if k not in ("population", "selected")},
+               "label": STRATUM_LABELS[s["class"]]} for s in cert["strata"]]
     return render(request, "inspections/draw_detail.html", {
-        "draw": draw, "cert": cert, "strata": [{**{k: v for k, v in s.items() if k not in ("population", "selected")},
-                                                "label": STRATUM_LABELS[s["class"]]} for s in cert["strata"]],
+        "draw": draw, "cert": cert, "strata": strata,
+        "departments": [(code, department_names.get(code, "")) for code in codes],
         "exclusions": cert["exclusions"][:200], "exclusion_count": len(cert["exclusions"]),
         "pool": [{**p, "name": names.get(p["code"], "")} for p in cert["pool"]], "rows": rows, "page": page,
         "query": "", "breadcrumbs": [CRUMB, TASKS, (draw.task.name, None), (f"抽取凭证（第 {draw.number} 次）", None)],

@@ -58,6 +58,10 @@ def worker_thread(eager_off):
 
     with start_worker(eager_off, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30):
         yield eager_off
+    # The worker thread's own database session outlives the thread; end it so the test database can be dropped.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid()")
 
 
 def start_worker_process() -> subprocess.Popen:
