@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from core.audit import audit
-from core.choices import AuditAction, DepartmentKind
+from core.choices import AuditAction
 from core.importing import (
     DATE_FORMATS,
     MAX_STORED_ERRORS,
@@ -340,8 +339,9 @@ def inspectors_import(*, path, file_name: str, user=None, job: Job | None = None
 # 回避申报 and member departments' object lists
 # ---------------------------------------------------------------------------------------------------------
 
-def _entities_by_code(rows, report, labels, number_key="uscc") -> dict[str, MarketEntity]:
-    codes = {normalise_uscc(v[number_key]) for _, v in rows if v.get(number_key)}
+def _entities_by_code(rows) -> dict[str, MarketEntity]:
+    """The register's entities named in the file's code column, by normalised code."""
+    codes = {normalise_uscc(v["uscc"]) for _, v in rows if v.get("uscc")}
     return {e.uscc: e for e in MarketEntity.objects.filter(uscc__in=codes)}
 
 
@@ -367,7 +367,7 @@ def conflicts_import(*, path, file_name: str, user=None, job: Job | None = None,
     rows = _read(path, file_name, CONFLICT_SPEC, report, job)
     labels = CONFLICT_SPEC.labels
     inspectors = {i.code: i for i in Inspector.objects.all()}
-    entities = _entities_by_code(rows, report, labels)
+    entities = _entities_by_code(rows)
     existing = set(InspectorConflict.objects.values_list("inspector__code", "entity__uscc"))
     seen, parsed = {}, []
     today = timezone.localdate()
@@ -411,7 +411,7 @@ def objects_import(*, path, file_name: str, object_list: ObjectList, user=None, 
     report = LibraryReport(file_name=file_name, what="检查对象名录", dry_run=dry_run)
     rows = _read(path, file_name, OBJECT_SPEC, report, job)
     labels = OBJECT_SPEC.labels
-    entities = _entities_by_code(rows, report, labels)
+    entities = _entities_by_code(rows)
     seen, wanted = {}, {}
     for number, v in rows:
         entity = _check_code(v["uscc"], entities, report, number, labels["uscc"])
@@ -474,7 +474,3 @@ def library_import_queue(*, kind: str, user, upload, dry_run: bool = False, para
                      input_name=upload.name)
     job_enqueue(job=job, task=import_library_task)
     return job
-
-
-def member_departments() -> Q:
-    return Q(kind=DepartmentKind.MEMBER)

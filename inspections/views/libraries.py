@@ -185,9 +185,7 @@ def inspector_create(request):
 
 @require(can_manage_inspections)
 def inspector_update(request, pk: int):
-    inspector = get_object_or_404(Inspector, pk=pk)
-    response = _inspector_form(request, inspector)
-    return response
+    return _inspector_form(request, get_object_or_404(Inspector, pk=pk))
 
 
 @require(can_manage_inspections)
