@@ -617,3 +617,139 @@ class KpiTarget(models.Model):
 
     def __str__(self):
         return f"{self.year} 年{self.get_kpi_display()} ≥ {self.target:.2%}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The leadership dashboard's summary tables (written only by inspections.rollup, read by the dashboard)
+# ---------------------------------------------------------------------------------------------------------
+
+class KpiFigure(models.Model):
+    """One of the five figures of a year as of the last rollup: for an office (or the whole district) and a month
+    (or the whole year). Month rows count the records dated in that month; the year row is their sum."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    kpi = models.CharField("指标", max_length=20, choices=Kpi.choices)
+    office = models.ForeignKey(Office, verbose_name="管辖单位（空为全区）", on_delete=models.CASCADE, null=True,
+                               blank=True, related_name="+")
+    month = models.PositiveSmallIntegerField("月份（空为全年）", null=True, blank=True)
+    numerator = models.PositiveIntegerField("分子")
+    denominator = models.PositiveIntegerField("分母")
+    target = models.DecimalField("目标值", max_digits=5, decimal_places=4)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "驾驶舱 · 双随机指标汇总"
+        ordering = ["year", "kpi", "office_id", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "kpi", "office", "month"], nulls_distinct=False,
+                                    name="kpifigure_unique"),
+            models.CheckConstraint(condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
+                                   name="kpifigure_month_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.get_kpi_display()} {self.numerator}/{self.denominator}"
+
+
+class ClassCount(models.Model):
+    """How many entities of a risk class as of the last rollup: the population (存续 entities, their current
+    class) or the checks drawn by the year's tasks (their class at the draw), per office."""
+
+    POPULATION, DRAWN = "population", "drawn"
+    SCOPES = [(POPULATION, "存续市场主体"), (DRAWN, "年度抽中检查")]
+
+    year = models.PositiveSmallIntegerField("年度")
+    scope = models.CharField("范围", max_length=12, choices=SCOPES)
+    office = models.ForeignKey(Office, verbose_name="管辖单位（空为未分配）", on_delete=models.CASCADE, null=True,
+                               blank=True, related_name="+")
+    risk_class = models.CharField("风险类别", max_length=1)  # A–D, U = unclassified
+    count = models.PositiveIntegerField("户数")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "驾驶舱 · 风险分类分布"
+        ordering = ["year", "scope", "office_id", "risk_class"]
+        constraints = [models.UniqueConstraint(fields=["year", "scope", "office", "risk_class"],
+                                               nulls_distinct=False, name="classcount_unique")]
+
+    def __str__(self):
+        return f"{self.year} {self.scope} {self.risk_class}={self.count}"
+
+
+class DashboardFact(models.Model):
+    """A figure another capability reported for the dashboard (core.dashboard.Fact), as of the last rollup."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    block = models.CharField("板块", max_length=30)
+    key = models.CharField("指标键", max_length=60)
+    label = models.CharField("指标", max_length=100)
+    value = models.DecimalField("数值", max_digits=18, decimal_places=4, null=True, blank=True)
+    office = models.ForeignKey(Office, verbose_name="管辖单位（空为全区）", on_delete=models.CASCADE, null=True,
+                               blank=True, related_name="+")
+    month = models.PositiveSmallIntegerField("月份（空为全年）", null=True, blank=True)
+    unit = models.CharField("单位", max_length=20, blank=True)
+    drill_url = models.CharField("明细链接", max_length=500, blank=True)
+    position = models.PositiveIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "驾驶舱 · 其他板块数据"
+        ordering = ["year", "block", "position"]
+        indexes = [models.Index(fields=["year", "block"], name="dashboardfact_year_block_idx")]
+
+    def __str__(self):
+        return f"{self.year} {self.block}.{self.key}={self.value}"
+
+
+class DashboardBlock(models.Model):
+    """Where one block of the dashboard stands for a year: when it was last rolled up, or why it has no figures."""
+
+    OK, UNAVAILABLE, FAILED = "ok", "unavailable", "failed"
+    STATUSES = [(OK, "正常"), (UNAVAILABLE, "数据来源尚未上线"), (FAILED, "汇总出错")]
+
+    year = models.PositiveSmallIntegerField("年度")
+    block = models.CharField("板块", max_length=30)
+    status = models.CharField("状态", max_length=12, choices=STATUSES, default=OK)
+    refreshed_at = models.DateTimeField("数据更新时间", null=True, blank=True)
+    attempted_at = models.DateTimeField("最近汇总时间")
+    message = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "驾驶舱 · 板块更新状态"
+        ordering = ["year", "block"]
+        constraints = [models.UniqueConstraint(fields=["year", "block"], name="dashboardblock_unique")]
+
+    def __str__(self):
+        return f"{self.year} {self.block} {self.get_status_display()}"
+
+
+class BusinessIndicator(models.Model):
+    """A business-environment figure (营商环境) the bureau reports for a year and period, entered by staff."""
+
+    PERIODS = [("year", "全年"), ("h1", "上半年"), ("q1", "一季度"), ("q2", "二季度"), ("q3", "三季度"),
+               ("q4", "四季度")]
+
+    year = models.PositiveSmallIntegerField("年度")
+    period = models.CharField("统计期", max_length=4, choices=PERIODS, default="year")
+    name = models.CharField("指标名称", max_length=100)
+    value = models.DecimalField("数值", max_digits=18, decimal_places=4)
+    unit = models.CharField("单位", max_length=20, blank=True)
+    target = models.DecimalField("目标值", max_digits=18, decimal_places=4, null=True, blank=True)
+    higher_is_better = models.BooleanField("数值越大越好", default=True,
+                                           help_text="如“开办企业用时”越小越好，请取消勾选")
+    source = models.CharField("数据来源", max_length=200)
+    note = models.CharField("备注", max_length=300, blank=True)
+    entered_by = models.ForeignKey(USER, verbose_name="填报人", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    updated_at = models.DateTimeField("填报时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "营商环境指标"
+        ordering = ["-year", "name", "period"]
+        constraints = [models.UniqueConstraint(fields=["year", "period", "name"], name="businessindicator_unique")]
+
+    def __str__(self):
+        return f"{self.year} {self.get_period_display()} {self.name}"
+
+    @property
+    def met(self) -> bool | None:
+        if self.target is None:
+            return None
+        return self.value >= self.target if self.higher_is_better else self.value <= self.target

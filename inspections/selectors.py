@@ -325,3 +325,50 @@ def control_comparison(year: int) -> list[dict]:
 
 def draws_of(task: Task) -> QuerySet:
     return Draw.objects.filter(task=task).select_related("drawn_by", "voided_by").defer("certificate_gz")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The dashboard: business-environment figures the records support (营商环境, computed)
+# ---------------------------------------------------------------------------------------------------------
+
+def business_environment_facts(year: int) -> list:
+    """Entities established in the year (per office and per month) and the register's size now: the
+    business-environment figures the register supports (core.dashboard.Fact, block "business_env")."""
+    from django.db.models.functions import ExtractMonth
+    from django.urls import reverse
+
+    from core.dashboard import Fact
+
+    entity_list = reverse("registry:entity_list")
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    established = (MarketEntity.objects.filter(established_on__gte=first, established_on__lte=last).order_by()
+                   .values("office_id", "entity_type", m=ExtractMonth("established_on")).annotate(n=Count("id")))
+    by_office: dict = {}
+    by_month: dict = {}
+    total = enterprises = 0
+    for row in established:
+        by_office[row["office_id"]] = by_office.get(row["office_id"], 0) + row["n"]
+        by_month[row["m"]] = by_month.get(row["m"], 0) + row["n"]
+        total += row["n"]
+        enterprises += row["n"] if row["entity_type"] == EntityType.ENTERPRISE else 0
+
+    def url(**params) -> str:
+        query = {"established_after": first.isoformat(), "established_before": last.isoformat(), **params}
+        return entity_list + "?" + "&".join(f"{k}={v}" for k, v in query.items())
+
+    active = MarketEntity.objects.filter(status=RegistrationStatus.ACTIVE).count()
+    facts = [
+        Fact("business_env", "established", "新设市场主体", total, unit="户", drill_url=url()),
+        Fact("business_env", "established_enterprises", "其中新设企业", enterprises, unit="户",
+             drill_url=url(entity_type=EntityType.ENTERPRISE)),
+        Fact("business_env", "active", "存续市场主体（当前）", active, unit="户",
+             drill_url=f"{entity_list}?status={RegistrationStatus.ACTIVE}"),
+    ]
+    facts += [Fact("business_env", "established", "新设市场主体", n, office_id=office, unit="户",
+                   drill_url=url(office=office)) for office, n in sorted(by_office.items()) if office is not None]
+    for month, n in sorted(by_month.items()):
+        start = date(year, month, 1)
+        end = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
+        facts.append(Fact("business_env", "established", "新设市场主体", n, month=month, unit="户",
+                          drill_url=f"{entity_list}?established_after={start}&established_before={end}"))
+    return facts

@@ -238,3 +238,46 @@ def conduct_years() -> list[int]:
     years = set(ConductPlan.objects.values_list("year", flat=True))
     years.add(timezone.localdate().year)
     return sorted(years, reverse=True)
+
+
+def dashboard_facts(year: int) -> list:
+    """The leadership dashboard's training block (core.dashboard.Fact): sessions and hours delivered, staff who met
+    the year's required hours, per office and for the bureau, from bureau_training_summary."""
+    from django.urls import reverse
+
+    from core.dashboard import Fact
+
+    summary = bureau_training_summary(year)
+    staff_url = reverse("training:staff_list")
+    sessions_url = reverse("training:session_list")
+    facts = [
+        Fact("training", "sessions", "举办培训", summary.sessions, unit="场", drill_url=f"{sessions_url}?year={year}"),
+        Fact("training", "hours_delivered", "培训课时", summary.hours_delivered, unit="学时",
+             drill_url=f"{sessions_url}?year={year}"),
+        Fact("training", "person_hours", "累计参训学时（人次×学时）", summary.person_hours, unit="学时",
+             drill_url=f"{staff_url}?year={year}"),
+        Fact("training", "required", "年度应完成学时（每人）", summary.required, unit="学时"),
+        Fact("training", "staff", "参训人员", summary.staff, unit="人", drill_url=f"{staff_url}?year={year}"),
+        Fact("training", "met", "已完成年度学时", summary.met if summary.required is not None else None, unit="人",
+             drill_url=f"{staff_url}?year={year}&progress=met"),
+        Fact("training", "behind", "未完成年度学时", summary.behind, unit="人",
+             drill_url=f"{staff_url}?year={year}&progress=behind"),
+        Fact("training", "completion_rate", "学时完成率", summary.completion_rate, unit="%",
+             drill_url=f"{staff_url}?year={year}"),
+        Fact("training", "average_hours", "人均学时", summary.total.average_hours, unit="学时",
+             drill_url=f"{staff_url}?year={year}"),
+    ]
+    for row in summary.offices:
+        if row.office_id is None:
+            continue
+        url = f"{staff_url}?year={year}&office={row.office_id}"
+        facts += [
+            Fact("training", "average_hours", "人均学时", row.average_hours, office_id=row.office_id, unit="学时",
+                 drill_url=url),
+            Fact("training", "met", "已完成年度学时", row.met if summary.required is not None else None,
+                 office_id=row.office_id, unit="人", drill_url=url + "&progress=met"),
+            Fact("training", "staff", "参训人员", row.staff, office_id=row.office_id, unit="人", drill_url=url),
+            Fact("training", "completion_rate", "学时完成率", row.rate if summary.required is not None else None,
+                 office_id=row.office_id, unit="%", drill_url=url),
+        ]
+    return facts
