@@ -237,3 +237,136 @@ class TimeLimitRule(models.Model):
     @property
     def basis_label(self) -> str:
         return self.legal_basis if self.verified else f"{self.legal_basis}（待核实）"
+
+
+class DocumentTemplate(models.Model):
+    """A standard document (受理通知书, 决定书 …) whose wording an administrator edits; each edit is a new version."""
+
+    code = models.SlugField("编码", max_length=60, unique=True)
+    name = models.CharField("文书名称", max_length=100)
+    body = models.TextField(
+        "正文模板", help_text="Django 模板语言，例如 {{ entity_name }}；空行分段。标题、文号、落款和日期由系统排版。"
+    )
+    number_pattern = models.CharField(
+        "文号格式", max_length=100, help_text="{year} 为年度，{seq} 为当年序号，例如 泉港市监信修受〔{year}〕{seq}号"
+    )
+    sequence = models.SlugField(
+        "编号序列", max_length=60, help_text="同一序列的文书共用一套年度序号；默认与编码相同"
+    )
+    placeholders = models.JSONField(
+        "可用字段", default=list, blank=True,
+        help_text="[[字段名, 说明, 是否必填], …]，由调用文书的业务功能提供",
+    )
+    version = models.PositiveIntegerField("当前版本", default=1)
+    is_active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "文书模板"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+
+class DocumentTemplateVersion(models.Model):
+    """One version of a document template's wording; issued documents point at the version they used."""
+
+    template = models.ForeignKey(DocumentTemplate, verbose_name="文书模板", on_delete=models.PROTECT,
+                                 related_name="versions")
+    version = models.PositiveIntegerField("版本")
+    name = models.CharField("文书名称", max_length=100)
+    body = models.TextField("正文模板")
+    number_pattern = models.CharField("文号格式", max_length=100)
+    created_at = models.DateTimeField("启用时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="修改人", on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "文书模板版本"
+        ordering = ["template", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "version"], name="doc_template_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} 第 {self.version} 版"
+
+
+class DocumentCounter(models.Model):
+    """The last number handed out in one document sequence and year (locked while the next is taken)."""
+
+    sequence = models.SlugField("编号序列", max_length=60)
+    year = models.PositiveSmallIntegerField("年度")
+    last = models.PositiveIntegerField("已用序号", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "文书编号计数"
+        ordering = ["sequence", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["sequence", "year"], name="doc_counter_sequence_year_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.sequence} {self.year} 年：{self.last}"
+
+
+class IssuedDocumentQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """District roles see every document; office staff their own office's; everyone else none."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_whole_district:
+            return self
+        if user.has_role(Role.OFFICE) and user.office_id:
+            return self.filter(office_id=user.office_id)
+        return self.none()
+
+    def for_subject(self, subject):
+        return self.filter(subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk))
+
+
+class IssuedDocument(models.Model):
+    """A document as issued: its number and the exact text it was issued with, never changed afterwards."""
+
+    template_version = models.ForeignKey(DocumentTemplateVersion, verbose_name="模板版本",
+                                         on_delete=models.PROTECT, related_name="documents")
+    sequence = models.SlugField("编号序列", max_length=60)
+    year = models.PositiveSmallIntegerField("年度")
+    seq = models.PositiveIntegerField("序号")
+    number = models.CharField("文号", max_length=100, db_index=True)
+    title = models.CharField("文书名称", max_length=100)
+    issued_on = models.DateField("成文日期")
+    text = models.TextField("正文")
+    context = models.JSONField("填写内容", default=dict, blank=True)
+    subject_type = models.ForeignKey(ContentType, verbose_name="所属业务类型", on_delete=models.PROTECT)
+    subject_id = models.CharField("所属业务编号", max_length=64)
+    subject_repr = models.CharField("所属业务", max_length=200, blank=True)
+    office = models.ForeignKey(Office, verbose_name="市场监管所", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="documents", help_text="为空表示局机关（全区）")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="制作人", on_delete=models.PROTECT,
+                                   related_name="issued_documents")
+    created_at = models.DateTimeField("制作时间", auto_now_add=True)
+
+    objects = IssuedDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已制发文书"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["sequence", "year", "seq"], name="issued_document_number_unique"),
+        ]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="issued_document_subject_idx")]
+
+    def __str__(self):
+        return f"{self.title} {self.number}"
+
+    @property
+    def subject(self):
+        return self.subject_type.get_object_for_this_type(pk=self.subject_id)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The text's paragraphs: blank lines (or single line breaks) separate them."""
+        return [p.strip() for p in self.text.splitlines() if p.strip()]
