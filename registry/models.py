@@ -134,3 +134,25 @@ class UsccException(models.Model):
         error = uscc_error(self.uscc, exceptions={self.uscc})  # only the check character may fail
         if error:
             raise ValidationError({"uscc": error})
+
+
+# Registration supervision (强制注销, 登记事项与三张清单, 无证无照) lives in its own module.
+from .supervision_models import (  # noqa: E402
+    DeregCase,
+    DeregFeedback,
+    DeregObjection,
+    DeregRule,
+    InfoNotification,
+    JointAction,
+    ListCatalogue,
+    ListItem,
+    RegistrationFinding,
+    UnlicensedCase,
+    UnlicensedRule,
+)
+
+__all__ = [
+    "DeregCase", "DeregFeedback", "DeregObjection", "DeregRule", "InfoNotification", "Industry", "JointAction",
+    "ListCatalogue", "ListItem", "MarketEntity", "RegistrationFinding", "StatusChange", "UnlicensedCase",
+    "UnlicensedRule", "UsccException",
+]
