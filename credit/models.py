@@ -379,3 +379,12 @@ class TargetEntry(models.Model):
 
     def __str__(self):
         return f"{self.target_list} · {self.entity}"
+
+
+from .listing_models import (  # noqa: E402,F401  (listings, penalty publicity, credit repair)
+    ListingCase,
+    ListingObjection,
+    PenaltyRecord,
+    RepairCase,
+    RepairShare,
+)

@@ -171,3 +171,16 @@ def reproduction_differences(run) -> int:
             f"OR a.score <> b.score OR a.risk_class <> b.risk_class",
             [run.pk, run.reproduces_id])
         return cursor.fetchone()[0]
+
+
+# ---- listings, penalty publicity and credit repair --------------------------------------------------------------
+
+def active_listings(kind: str | None = None) -> QuerySet:
+    """Listings and marks in force (listed, or cured and waiting for the removal decision): ListingCase rows with
+    ``entity_id``, ``kind`` (abnormal / individual_abnormal / serious), ``reason`` and ``listed_on``."""
+    from .models import ListingCase
+
+    qs = ListingCase.objects.in_force()
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    return qs
