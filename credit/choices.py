@@ -257,3 +257,21 @@ REASON_PROOF = {
     ListingReason.FALSE_INFO: RepairMaterial.INFO_CORRECTED,
     ListingReason.UNREACHABLE: RepairMaterial.ADDRESS,
 }
+
+
+# ---- 信用宣传: the repair handbook, typical cases, briefings and policy explanations -----------------------------
+
+class PublicationKind(models.TextChoices):
+    HANDBOOK = "handbook", "信用修复手册"
+    CASE = "case", "典型案例"
+    BRIEFING = "briefing", "工作简报"
+    POLICY = "policy", "政策解读"
+
+
+class PublicationStatus(models.TextChoices):
+    """draft → approved (leadership, not the author) → published → withdrawn; approved or withdrawn back to draft."""
+
+    DRAFT = "draft", "草稿"
+    APPROVED = "approved", "已审核"
+    PUBLISHED = "published", "已发布"
+    WITHDRAWN = "withdrawn", "已撤回"

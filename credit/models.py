@@ -11,6 +11,8 @@ from .choices import (
     ComplaintKind,
     IndexDimension,
     IndicatorKind,
+    PublicationKind,
+    PublicationStatus,
     RiskClass,
     TargetRule,
     TextStatus,
@@ -388,3 +390,65 @@ from .listing_models import (  # noqa: E402,F401  (listings, penalty publicity, 
     RepairCase,
     RepairShare,
 )
+
+# ---- 信用宣传 (plan item 4): the repair handbook, typical cases, briefings, policy explanations --------------------
+
+class Publication(models.Model):
+    """A text the bureau publishes on its website: drafted by staff, approved by leadership, published, withdrawn."""
+
+    kind = models.CharField("类别", max_length=10, choices=PublicationKind.choices)
+    title = models.CharField("标题", max_length=120)
+    summary = models.CharField("摘要", max_length=300, blank=True)
+    body = models.TextField("正文", help_text="纯文本，空行分段；以“一、”“（一）”开头的短行作为小标题。")
+    status = models.CharField("状态", max_length=10, choices=PublicationStatus.choices,
+                              default=PublicationStatus.DRAFT, db_index=True)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="起草人", on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("起草时间", auto_now_add=True)
+    updated_at = models.DateTimeField("最近修改", auto_now=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    approved_at = models.DateTimeField("审核时间", null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发布人", on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    published_on = models.DateField("发布日期", null=True, blank=True, db_index=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="撤回人", on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    withdraw_reason = models.CharField("撤回原因", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信用宣传材料"
+        ordering = ["-published_on", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["published", "withdrawn"]) | models.Q(published_on__isnull=False),
+                name="publication_published_has_date"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def year(self) -> int:
+        return (self.published_on or self.created_at.date()).year
+
+
+class PublicationAttachment(models.Model):
+    """A file that goes with a publication (a form, a scanned decision); public once the publication is."""
+
+    publication = models.ForeignKey(Publication, verbose_name="宣传材料", on_delete=models.CASCADE,
+                                    related_name="attachments")
+    file = models.FileField("文件", upload_to="publications/%Y/")
+    name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "宣传材料附件"
+        ordering = ["publication", "id"]
+
+    def __str__(self):
+        return self.name
