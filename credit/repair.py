@@ -140,7 +140,7 @@ def required_materials(kind: str, target) -> list[str]:
 # ---- helpers ---------------------------------------------------------------------------------------------------
 
 def _locked(case: RepairCase) -> RepairCase:
-    return (RepairCase.objects.select_for_update()
+    return (RepairCase.objects.select_for_update(of=("self",))
             .select_related("entity", "listing", "penalty", "office").get(pk=case.pk))
 
 
