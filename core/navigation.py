@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from inspections.permissions import can_view_checks, can_view_tasks
+from inspections.permissions import can_view_checks, can_view_dashboard, can_view_tasks
 
 from .permissions import (
     can_import_entities,
@@ -28,6 +28,7 @@ class NavItem:
 # Later capabilities (双随机抽查, 信用修复, 年报, 登记监管, 业务培训 …) add their entries here.
 NAV_ITEMS = [
     NavItem("首页", "home", lambda u: True),
+    NavItem("领导驾驶舱", "inspections:dashboard", can_view_dashboard),
     NavItem("市场主体名录", "registry:entity_list", can_view_entities),
     NavItem("名录导入", "registry:import", can_import_entities),
     NavItem("信用风险分类", "credit:risk_overview", can_view_risk_class),

@@ -27,7 +27,13 @@ class LoginView(auth_views.LoginView):
 
 
 def home(request):
-    """Each role's landing page: its scope's figures and the capabilities it may use."""
+    """Each role's landing page: its scope's figures and the capabilities it may use; leadership's is the dashboard."""
+    from .choices import Role
+
+    if request.user.has_role(Role.LEADER):
+        from inspections.dashboard_views import dashboard
+
+        return dashboard(request)
     context = {"breadcrumbs": []}
     if can_view_entities(request.user):
         context["overview"] = entity_overview(request.user)

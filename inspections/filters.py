@@ -9,6 +9,8 @@ from registry.codes import normalise_uscc
 
 from .choices import (
     PROBLEM_CODES,
+    STRATA,
+    STRATUM_LABELS,
     CheckStatus,
     FollowUpMeasure,
     FollowUpStatus,
@@ -130,6 +132,8 @@ class CheckFilter(SortedFilterSet):
     office = django_filters.ModelChoiceFilter(label="管辖单位", field_name="entity__office",
                                               queryset=Office.objects.all(), empty_label="全部单位")
     status = django_filters.ChoiceFilter(label="状态", choices=CheckStatus.choices, empty_label="全部状态")
+    stratum = django_filters.ChoiceFilter(label="抽取时风险类别", empty_label="全部类别",
+                                          choices=[(c, STRATUM_LABELS[c]) for c in STRATA])
     problem = django_filters.ChoiceFilter(label="检查结果", method="filter_problem", empty_label="全部结果",
                                           choices=[("yes", "发现问题"), ("no", "未发现问题等")])
     follow_up = django_filters.ChoiceFilter(label="后续处置", method="filter_follow_up", empty_label="全部",
@@ -141,6 +145,10 @@ class CheckFilter(SortedFilterSet):
         super().__init__(*args, **kwargs)
         if user is not None and not user.sees_whole_district:
             self.filters["office"].queryset = Office.objects.filter(pk=user.office_id)
+        from core.permissions import can_view_risk_class
+
+        if user is not None and not can_view_risk_class(user):  # the class at the draw is internal
+            del self.filters["stratum"]
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -216,3 +216,29 @@ class VisitForm(forms.Form):
     def __init__(self, *args, team_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = team_choices if team_choices is not None else Inspector.objects.all()
+
+
+class BusinessIndicatorForm(forms.ModelForm):
+    """A business-environment figure the bureau reports (营商环境), entered for a year and period."""
+
+    class Meta:
+        from .models import BusinessIndicator
+
+        model = BusinessIndicator
+        fields = ["year", "period", "name", "value", "unit", "target", "higher_is_better", "source", "note"]
+        help_texts = {"source": "如“省营商环境评价报告”“区政务服务中心统计”",
+                      "target": "可不填；填写后驾驶舱显示是否达到"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.initial.setdefault("year", timezone.localdate().year)
+        self.fields["year"].error_messages["required"] = "请填写年度"
+        self.fields["value"].error_messages["invalid"] = "数值应为数字"
+        self.fields["target"].error_messages["invalid"] = "目标值应为数字"
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError("年度应在 2000 到 2100 之间")
+        return year

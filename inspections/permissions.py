@@ -100,3 +100,17 @@ def can_follow_up(user, spot_check) -> bool:
 
 def can_close_follow_up(user, follow_up) -> bool:
     return follow_up.status == FollowUpStatus.OPEN and can_follow_up(user, follow_up.spot_check)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The leadership dashboard
+# ---------------------------------------------------------------------------------------------------------
+
+def can_view_dashboard(user) -> bool:
+    """领导驾驶舱: district-wide figures, for leadership, section staff and administrators."""
+    return user.is_authenticated and user.sees_whole_district
+
+
+def can_manage_business_indicators(user) -> bool:
+    """Enter the business-environment figures the bureau reports: section staff and administrators."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION))

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import dashboard_views
 from .views import checks, common, libraries, publication, tasks
 
 app_name = "inspections"
@@ -73,4 +74,13 @@ urlpatterns = [
     path("integration/visits/<int:pk>/dissolve/", publication.visit_dissolve, name="visit_dissolve"),
     path("kpis/", publication.kpi_overview, name="kpi_overview"),
     path("kpis/<str:code>/", publication.kpi_records, name="kpi_records"),
+    # The leadership dashboard (also `/` for leadership)
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/export/", dashboard_views.dashboard_export, name="dashboard_export"),
+    path("dashboard/refresh/", dashboard_views.dashboard_refresh, name="dashboard_refresh"),
+    path("dashboard/jobs/<int:job_id>/", dashboard_views.dashboard_job, name="dashboard_job"),
+    path("dashboard/indicators/", dashboard_views.indicator_list, name="indicator_list"),
+    path("dashboard/indicators/new/", dashboard_views.indicator_create, name="indicator_create"),
+    path("dashboard/indicators/<int:pk>/edit/", dashboard_views.indicator_update, name="indicator_update"),
+    path("dashboard/indicators/<int:pk>/delete/", dashboard_views.indicator_delete, name="indicator_delete"),
 ]

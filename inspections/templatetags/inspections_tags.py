@@ -34,3 +34,13 @@ def manages_inspections(user) -> bool:
     from ..permissions import can_manage_inspections
 
     return can_manage_inspections(user)
+
+
+@register.filter
+def figure(value, unit: str = "") -> str:
+    """A dashboard figure with its unit: 1234 → 1,234 户; 12.50 → 12.5 学时; None → —."""
+    if value is None or value == "":
+        return "—"
+    number = Decimal(str(value))
+    text = f"{number:,.0f}" if number == number.to_integral_value() else f"{number.normalize():,f}"
+    return f"{text} {unit}".strip() if unit != "%" else f"{text}%"
