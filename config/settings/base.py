@@ -1,6 +1,8 @@
 """Everything the platform needs; local / test / production only override."""
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from config.env import database_from_url, env_bool, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -142,6 +144,20 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": JOB_RESEND_INTERVAL,
         "options": {"expires": JOB_RESEND_INTERVAL},  # a worker that was down does not run a backlog of sweeps
     },
+}
+# 领导驾驶舱 (inspections.tasks.scheduled_rollup_task): the current year rolled up every few minutes during the day,
+# every year once at night; a rollup replaces a year's summary rows in one transaction, so an overlap is harmless.
+DASHBOARD_ROLLUP_INTERVAL = int(env_str("DASHBOARD_ROLLUP_INTERVAL", "600"))
+DASHBOARD_ROLLUP_NIGHT_HOUR = int(env_str("DASHBOARD_ROLLUP_NIGHT_HOUR", "2"))
+CELERY_BEAT_SCHEDULE["inspections.rollup_current_year"] = {
+    "task": "inspections.tasks.scheduled_rollup_task",
+    "schedule": DASHBOARD_ROLLUP_INTERVAL,
+    "options": {"expires": DASHBOARD_ROLLUP_INTERVAL},
+}
+CELERY_BEAT_SCHEDULE["inspections.rollup_all_years"] = {
+    "task": "inspections.tasks.scheduled_rollup_task",
+    "schedule": crontab(hour=DASHBOARD_ROLLUP_NIGHT_HOUR, minute=30),
+    "kwargs": {"full": True},
 }
 # /healthz: each worker writes a heartbeat this often; it counts as down once its heartbeat is this old.
 WORKER_HEARTBEAT_SECONDS = int(env_str("WORKER_HEARTBEAT_SECONDS", "15"))
