@@ -307,7 +307,7 @@ def listing_remove(*, case: ListingCase, by, on: date, reason: str, repair_case=
     case.save()
     _log(case, by, before, f"{'恢复正常记载状态' if case.kind == ListingKind.INDIVIDUAL_ABNORMAL else '移出'}："
          f"{reason[:200]}", removed_on=on, repair_case=getattr(repair_case, "number", ""))
-    if repair_case is None and case.kind != ListingKind.SERIOUS:
+    if repair_case is None and case.kind == ListingKind.ABNORMAL:
         _issue(case, "abnormal_removal_decision", by, on)
     return case
 

@@ -284,3 +284,36 @@ def test_two_simultaneous_decisions_make_one_decision(office_a):
     assert case.status in (RepairStatus.APPROVED, RepairStatus.REFUSED)
     decisions = AuditLog.objects.for_object(case).filter(summary__contains="信用修复：")
     assert decisions.count() == 1
+
+
+@pytest.mark.django_db
+def test_documents_issued_at_each_step(entity_a, owner, reviewer):
+    from core.documents import documents_for
+
+    case = abnormal_case(entity_a, owner, reviewer)
+    listing = case.listing
+    codes = [d.template_version.template.code for d in documents_for(listing)]
+    assert sorted(codes) == ["abnormal_listing_decision", "listing_reminder"]
+    assert listing.decision_no == documents_for(listing).get(title="列入经营异常名录决定书").number
+    on = case.applied_on
+    case = repair_accept(case=case, by=owner, on=on)
+    case = repair_review(case=case, by=owner, on=on, opinion="已办理住所变更登记")
+    case = repair_decide(case=case, by=reviewer, on=on, repaired=True, reason="符合条件。")
+    docs = {d.template_version.template.code: d for d in documents_for(case)}
+    assert set(docs) == {"repair_acceptance_notice", "repair_decision"}
+    decision = docs["repair_decision"]
+    assert entity_a.name in decision.text and "移出经营异常名录" in decision.text
+    assert docs["repair_acceptance_notice"].number in decision.text
+    assert "已办理住所变更登记。" in decision.text and decision.office_id == entity_a.office_id
+
+
+@pytest.mark.django_db
+def test_a_switched_off_template_refuses_the_step_and_saves_nothing(entity_a, owner, reviewer):
+    from core.models import DocumentTemplate
+
+    case = abnormal_case(entity_a, owner, reviewer)
+    DocumentTemplate.objects.filter(code="repair_acceptance_notice").update(is_active=False)
+    with pytest.raises(ValidationError, match="文书未能生成"):
+        repair_accept(case=case, by=owner, on=case.applied_on)
+    case.refresh_from_db()
+    assert case.status == RepairStatus.RECEIVED and case.accepted_on is None
