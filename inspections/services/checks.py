@@ -71,6 +71,13 @@ def check_review(*, spot_check: SpotCheck, approve: bool, note: str, by) -> Spot
     audit(actor=by, action=AuditAction.STATUS, target=spot_check,
           summary=f"审核检查结果：{spot_check.entity.name} {to.label}",
           changes={"status": [CheckStatus.SUBMITTED.label, to.label]}, extra={"note": note})
+    if approve and spot_check.result_code == ResultCode.UNREACHABLE:
+        # An approved "unreachable at the registered address" result is a listing trigger (列异: reminder first).
+        from credit.choices import ListingReason, TriggerSource
+        from credit.listings import open_trigger
+
+        open_trigger(spot_check.entity, ListingReason.UNREACHABLE, source=TriggerSource.SPOT_CHECK,
+                     occurred_on=spot_check.checked_on, user=by, source_ref=f"抽查检查结果 {spot_check.pk}")
     return spot_check
 
 
