@@ -22,4 +22,5 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("credit/", include("credit.urls")),
     path("inspections/", include("inspections.urls")),
+    path("public/", include("credit.public_urls")),
 ]

@@ -56,6 +56,35 @@ def _border_para() -> str:
             '<w:spacing w:before="0" w:after="240"/></w:pPr></w:p>')
 
 
+def heading_para(text: str, *, size: int = 32, font: str = "黑体") -> str:
+    """A bold left-aligned subheading (一、…) in the body."""
+    return _para(text, align="left", size=size, font=font, bold=True)
+
+
+def text_para(text: str, *, indent: bool = True, align: str = "both") -> str:
+    return _para(text, indent=indent, align=align)
+
+
+def build_docx(parts: list[str], *, title: str, creator: str) -> bytes:
+    """Wrap paragraphs (from the helpers above) into an A4 .docx with the official-document margins."""
+    sect = ('<w:sectPr><w:pgSz w:w="11906" w:h="16838"/>'
+            '<w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1588" w:header="851" w:footer="992"'
+            ' w:gutter="0"/></w:sectPr>')
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+           f'<w:document xmlns:w="{W}"><w:body>{"".join(parts)}{sect}</w:body></w:document>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
+        zf.writestr("_rels/.rels", RELS)
+        zf.writestr("docProps/core.xml", CORE.format(title=_xml_text(title), creator=_xml_text(creator)))
+        zf.writestr("word/document.xml", xml)
+    return buffer.getvalue()
+
+
+def title_para(text: str) -> str:
+    return _para(text, align="center", size=44, font=HEADING_FONT, before=240, after=240)
+
+
 def document_docx(document, *, bureau_name: str) -> bytes:
     """The issued document as a .docx: letterhead, number, title, text, issuing body and date (seal line)."""
     from .documents import chinese_date
@@ -64,7 +93,7 @@ def document_docx(document, *, bureau_name: str) -> bytes:
         _para(bureau_name, align="center", size=52, font=HEADING_FONT, color="C00000", after=120),
         _para(document.number, align="center", size=32, font=BODY_FONT),
         _border_para(),
-        _para(document.title, align="center", size=44, font=HEADING_FONT, before=240, after=240),
+        title_para(document.title),
     ]
     for i, paragraph in enumerate(document.paragraphs):
         # The first paragraph is the addressee (顶格); the rest are indented two characters.
@@ -74,20 +103,7 @@ def document_docx(document, *, bureau_name: str) -> bytes:
         _para(f"{bureau_name}（盖章）", align="right", before=480),
         _para(chinese_date(document.issued_on), align="right"),
     ]
-    body = "".join(parts)
-    sect = ('<w:sectPr><w:pgSz w:w="11906" w:h="16838"/>'
-            '<w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1588" w:header="851" w:footer="992"'
-            ' w:gutter="0"/></w:sectPr>')
-    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-           f'<w:document xmlns:w="{W}"><w:body>{body}{sect}</w:body></w:document>')
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
-        zf.writestr("_rels/.rels", RELS)
-        zf.writestr("docProps/core.xml", CORE.format(title=escape(f"{document.title} {document.number}"),
-                                                     creator=escape(bureau_name)))
-        zf.writestr("word/document.xml", xml)
-    return buffer.getvalue()
+    return build_docx(parts, title=f"{document.title} {document.number}", creator=bureau_name)
 
 
 def docx_text(data: bytes) -> list[str]:

@@ -87,3 +87,23 @@ def require(predicate):
         return wrapped
 
     return decorator
+
+
+def can_view_publications(user) -> bool:
+    """信用宣传 (handbook, typical cases, briefings) inside the platform: the district-wide roles."""
+    return user.is_authenticated and user.sees_whole_district
+
+
+def can_edit_publications(user) -> bool:
+    """Drafting and correcting 信用宣传 texts: section staff and administrators."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION))
+
+
+def can_approve_publications(user) -> bool:
+    """Approving a 信用宣传 text for publication: leadership and administrators (never its author)."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.LEADER))
+
+
+def can_publish_publications(user) -> bool:
+    """Publishing an approved text and withdrawing a published one: section staff, leadership, administrators."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION, Role.LEADER))

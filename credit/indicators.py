@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from registry.choices import RegistrationStatus
 
@@ -89,6 +89,27 @@ def _worst_class(as_of: date, params: dict, entities) -> dict[int, str]:
     return dict(qs.order_by().values("entity_id").annotate(worst=Max("risk_class")).values_list("entity_id", "worst"))
 
 
+def _listings(as_of: date, params: dict, entities) -> dict[int, int]:
+    """Listings and marks in force on the base date or listed within the last years (removed or not)."""
+    from .models import ListingCase
+
+    since = years_before(as_of, int(params["years"]))
+    in_force_then = Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)  # removal and revocation close the case
+    qs = ListingCase.objects.filter(listed_on__isnull=False, listed_on__lte=as_of, entity__in=entities).filter(
+        in_force_then | Q(listed_on__gt=since))
+    return dict(qs.order_by().values("entity_id").annotate(n=Count("id")).values_list("entity_id", "n"))
+
+
+def _penalties(as_of: date, params: dict, entities) -> dict[int, int]:
+    """Penalty decisions published within the last years, as of the base date; revoked decisions do not count."""
+    from .models import PenaltyRecord
+
+    since = years_before(as_of, int(params["years"]))
+    qs = PenaltyRecord.objects.filter(published_on__gt=since, published_on__lte=as_of, entity__in=entities).filter(
+        Q(revoked_on__isnull=True) | Q(revoked_on__gt=as_of))
+    return dict(qs.order_by().values("entity_id").annotate(n=Count("id")).values_list("entity_id", "n"))
+
+
 def _ratio(value, params) -> Decimal:
     cap = Decimal(str(params["cap"]))
     return min(Decimal(value or 0), cap) / cap
@@ -122,10 +143,15 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
          factor=_class_points, show=lambda v, p: f"近 {p['years']} 年最差 {v} 类" if v else "无分类记录"),
     Kind(IndicatorKind.ANNUAL_REPORTS, source="年度报告（年报功能尚未上线）", available=False,
          explains="近两年未按时报送年度报告的得分"),
-    Kind(IndicatorKind.ABNORMAL_MARKS, source="经营异常名录与经营异常状态（列异功能尚未上线）", available=False,
-         explains="被标记经营异常状态或列入经营异常名录的得分"),
-    Kind(IndicatorKind.PENALTY_PUBLICITY, source="行政处罚信息公示（尚未上线）", available=False,
-         explains="有行政处罚公示记录的得分"),
+    Kind(IndicatorKind.ABNORMAL_MARKS, source="经营异常名录、经营异常状态与严重违法失信名单（列异列严记录）",
+         explains="评价基准日在列（标记）或近 {years} 年内曾被列入经营异常名录、标记经营异常状态、"
+                  "列入严重违法失信名单的，每 1 条得权重的 1/{cap}，{cap} 条及以上得全部权重分",
+         defaults={"years": 2, "cap": 1}, sparse=_listings, factor=_ratio,
+         show=lambda v, p: f"近 {p['years']} 年列异（标记）{v or 0} 条"),
+    Kind(IndicatorKind.PENALTY_PUBLICITY, source="行政处罚信息公示记录",
+         explains="近 {years} 年公示的行政处罚（不含已撤销的决定）每 1 件得权重的 1/{cap}，{cap} 件及以上得全部权重分",
+         defaults={"years": 2, "cap": 2}, sparse=_penalties, factor=_ratio,
+         show=lambda v, p: f"近 {p['years']} 年行政处罚公示 {v or 0} 件"),
     Kind(IndicatorKind.SPOT_CHECK_PROBLEMS, source="双随机抽查结果（抽查功能尚未上线）", available=False,
          explains="近两年抽查发现问题的得分"),
     Kind(IndicatorKind.UNLICENSED_OPERATION, source="无证无照经营查处记录（尚未上线）", available=False,

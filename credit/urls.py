@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import import_views, index_views, model_views, report_views, views, warning_views
 
@@ -48,4 +48,5 @@ urlpatterns = [
     path("targets/<int:pk>/export/", warning_views.target_list_export, name="target_list_export"),
     path("targets/<int:pk>/entries/<int:entry_id>/contact/", warning_views.target_entry_contact,
          name="target_entry_contact"),
+    path("publications/", include("credit.publication_urls")),
 ]

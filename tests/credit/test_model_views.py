@@ -10,6 +10,7 @@ from python_calamine import CalamineWorkbook
 
 from core.choices import JobStatus
 from credit.excel import COMPLAINT_HEADERS
+from credit.indicators import KINDS
 from credit.models import Complaint, ModelRun, ModelVersion
 from credit.services import classification_run_queue
 from registry.choices import EntityType
@@ -46,7 +47,7 @@ def test_model_page_documents_the_formula_and_marks_sources_not_yet_live(client,
     html = client.get(HOME).content.decode()
     assert "每户的风险分 = 下表各项指标得分之和" in html
     assert "风险分 <strong>低于 15.00</strong> 为 A 类" in html
-    assert html.count("数据来源尚未上线</span>") == 5
+    assert html.count("数据来源尚未上线</span>") == sum(not kind.available for kind in KINDS.values())
     assert "发起评价" not in html  # office staff read, they do not start runs
 
 

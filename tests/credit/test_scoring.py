@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.choices import JobStatus
 from credit.choices import VersionStatus
-from credit.indicators import NOT_AVAILABLE
+from credit.indicators import KINDS, NOT_AVAILABLE
 from credit.models import Complaint, ModelResult, ModelVersion
 from credit.scoring import agreement_matrix, explain
 from credit.services import classification_run_queue, classification_run_reproduce, version_copy, version_publish
@@ -77,7 +77,10 @@ def test_a_shop_scored_by_hand(pilot, office_a, section_user, django_capture_on_
         ("投诉举报", Decimal("16.67")), ("上级信用风险分类记录", Decimal("14.00"))]
     assert [line.shown for line in lines[:4]] == ["经营 1 年", "近 3 年歇业 1 次", "近 2 年投诉举报 2 件",
                                                   "近 2 年最差 C 类"]
-    assert all(line.contribution == 0 and line.shown == NOT_AVAILABLE for line in lines[4:])
+    # Kinds whose data the shop has none of score 0; those whose source is not live yet say so.
+    assert all(line.contribution == 0 for line in lines[4:])
+    not_live = {kind.label for kind in KINDS.values() if not kind.available}
+    assert all(line.shown == NOT_AVAILABLE for line in lines[4:] if line.label in not_live)
     assert len(lines) == 9
     clean = ModelResult.objects.get(run=result_run, entity=old_shop)
     assert clean.score == Decimal("0.00") and clean.risk_class == "A"
@@ -156,7 +159,7 @@ def test_a_published_version_is_frozen_and_a_draft_is_checked_before_publishing(
 
 def test_only_sources_not_yet_live_make_a_version_unpublishable(pilot, section_user):
     draft = version_copy(version=pilot, by=section_user)
-    draft.indicators.filter(kind__in=["years_in_operation", "suspensions", "complaints", "risk_class_history"]).delete()
+    draft.indicators.filter(kind__in=[code for code, kind in KINDS.items() if kind.available]).delete()
     with pytest.raises(ValidationError, match="至少需要一个数据来源已上线、权重大于 0 的指标"):
         version_publish(version=draft, by=section_user)
 
