@@ -104,7 +104,7 @@ def dashboard_export(request):
                  for (_, label, unit), cell in zip(block.office_keys, row["cells"], strict=True)]
         rows += [(f"{m}月", trend["label"], value, trend["unit"]) for trend in block.trends
                  for m, value, _ in trend["months"] if value is not None]
-        book.add_sheet(block.title[:31].replace("（", "(").replace("）", ")"), ["范围", "指标", "数值", "单位"], rows)
+        book.add_sheet(block.title[:31], ["范围", "指标", "数值", "单位"], rows)
     book.add_sheet("营商环境（填报）", ["指标", "统计期", "数值", "单位", "目标值", "是否达到", "数据来源", "备注"], [
         (i.name, i.get_period_display(), i.value, i.unit, i.target,
          "" if i.met is None else "达到" if i.met else "未达到", i.source, i.note) for i in context["indicators"]])

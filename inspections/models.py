@@ -743,7 +743,9 @@ class BusinessIndicator(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "营商环境指标"
         ordering = ["-year", "name", "period"]
-        constraints = [models.UniqueConstraint(fields=["year", "period", "name"], name="businessindicator_unique")]
+        constraints = [models.UniqueConstraint(
+            fields=["year", "period", "name"], name="businessindicator_unique",
+            violation_error_message="该年度、该统计期的同名指标已填报，请修改原记录。")]
 
     def __str__(self):
         return f"{self.year} {self.get_period_display()} {self.name}"

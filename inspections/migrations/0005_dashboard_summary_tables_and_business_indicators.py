@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '营商环境指标',
                 'verbose_name_plural': '营商环境指标',
                 'ordering': ['-year', 'name', 'period'],
-                'constraints': [models.UniqueConstraint(fields=('year', 'period', 'name'), name='businessindicator_unique')],
+                'constraints': [models.UniqueConstraint(fields=('year', 'period', 'name'), name='businessindicator_unique', violation_error_message='该年度、该统计期的同名指标已填报，请修改原记录。')],
             },
         ),
         migrations.CreateModel(
