@@ -22,5 +22,6 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("credit/", include("credit.urls")),
     path("inspections/", include("inspections.urls")),
+    path("annual-reports/", include("annual_reports.urls")),
     path("public/", include("credit.public_urls")),
 ]

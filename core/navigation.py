@@ -8,6 +8,7 @@ from inspections.permissions import can_view_checks, can_view_dashboard, can_vie
 
 from .permissions import (
     can_import_entities,
+    can_view_annual_reports,
     can_view_clues,
     can_view_conduct,
     can_view_credit_analysis,
@@ -40,6 +41,7 @@ NAV_ITEMS = [
     NavItem("信用宣传", "credit:publication_list", can_view_publications),
     NavItem("双随机抽查", "inspections:home", can_view_tasks),
     NavItem("我的抽查检查", "inspections:check_list", lambda u: can_view_checks(u) and not can_view_tasks(u)),
+    NavItem("年报", "annual_reports:home", can_view_annual_reports),
     NavItem("业务培训", "training:overview", can_view_training),
     NavItem("行风建设", "training:conduct_plan_list", can_view_conduct),
     NavItem("线索管理", "training:clue_list", can_view_clues),

@@ -107,3 +107,18 @@ def can_approve_publications(user) -> bool:
 def can_publish_publications(user) -> bool:
     """Publishing an approved text and withdrawing a published one: section staff, leadership, administrators."""
     return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION, Role.LEADER))
+
+
+def can_view_annual_reports(user) -> bool:
+    """年报: the season's progress and lists — district roles, and office staff for their office."""
+    return user.is_authenticated and (user.sees_whole_district or user.has_role(Role.OFFICE))
+
+
+def can_manage_annual_reports(user) -> bool:
+    """Opening seasons, importing the publicity system's export, handing non-filers to listing: section staff."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION))
+
+
+def can_work_annual_reports(user) -> bool:
+    """Paper reports, reminder campaigns and contacts, suspensions and dormant-entity guidance (not leadership)."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION, Role.OFFICE))

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "training",
     "credit",
     "inspections",
+    "annual_reports",
 ]
 
 MIDDLEWARE = [
