@@ -371,3 +371,31 @@ def seed_inspections(*, seed: int, today: date, password: str,
                  f"执法检查人员 {summary.inspectors} 人，回避申报 {summary.conflicts} 条，"
                  f"联合检查 {summary.visits} 次；成员单位演示账号 {MEMBER_USER[0]}")
     return summary
+
+
+# The business-environment figures a district bureau typically reports (营商环境), entered as staff would.
+DEMO_INDICATORS = [
+    ("企业开办时间", "1.5", "个工作日", "2", False, "区政务服务中心统计"),
+    ("企业开办“一网通办”率", "98.6", "%", "95", True, "省市场监管局通报"),
+    ("经营主体满意度", "96.2", "分", "95", True, "第三方测评报告"),
+    ("信用修复平均办理时间", "2.4", "个工作日", "3", False, "本局信用监管股统计"),
+]
+
+
+def seed_dashboard(*, today: date, progress: Callable[[str], None] | None = None) -> dict:
+    """The dashboard's demo: the reported business-environment figures of the demo year, then a full rollup of every
+    capability's data (run last, after every app's demo). Idempotent."""
+    from .models import BusinessIndicator
+    from .rollup import rollup
+
+    year = demo_year(today)
+    entered_by = User.objects.filter(username="credit").first()
+    for name, value, unit, target, higher, source in DEMO_INDICATORS:
+        BusinessIndicator.objects.update_or_create(
+            year=year, period="year", name=name,
+            defaults={"value": Decimal(value), "unit": unit, "target": Decimal(target), "higher_is_better": higher,
+                      "source": source, "entered_by": entered_by})
+    result = rollup(full=True, today=today)
+    if progress:
+        progress(f"领导驾驶舱：{result['summary']}；营商环境指标 {len(DEMO_INDICATORS)} 项")
+    return result

@@ -61,3 +61,20 @@ def test_a_second_run_changes_nothing():
     again = seed_inspections(seed=7, today=TODAY, password=PASSWORD)
     assert again.draws == 0 and again.results == 0
     assert snapshot() == before
+
+
+def test_the_demo_dashboard_has_figures_and_a_second_seed_changes_nothing():
+    from inspections.demo import seed_dashboard
+    from inspections.models import BusinessIndicator, DashboardBlock, KpiFigure
+
+    seed()
+    seed_dashboard(today=TODAY)
+    rows = sorted(KpiFigure.objects.filter(year=2025).values_list("kpi", "office", "month", "numerator",
+                                                                    "denominator"), key=str)
+    district = KpiFigure.objects.get(year=2025, kpi="coverage", office=None, month=None)
+    assert district.numerator > 0 and district.denominator > 0
+    assert DashboardBlock.objects.filter(year=2025, block="kpis", status="ok").exists()
+    seed_dashboard(today=TODAY)
+    assert sorted(KpiFigure.objects.filter(year=2025).values_list("kpi", "office", "month", "numerator",
+                                                                    "denominator"), key=str) == rows
+    assert BusinessIndicator.objects.filter(year=2025).count() == 4
