@@ -14,9 +14,11 @@ from .permissions import (
     can_view_credit_analysis,
     can_view_entities,
     can_view_publications,
+    can_view_registration_supervision,
     can_view_risk_class,
     can_view_training,
     is_admin,
+    is_member_department_user,
 )
 
 
@@ -42,6 +44,9 @@ NAV_ITEMS = [
     NavItem("双随机抽查", "inspections:home", can_view_tasks),
     NavItem("我的抽查检查", "inspections:check_list", lambda u: can_view_checks(u) and not can_view_tasks(u)),
     NavItem("年报", "annual_reports:home", can_view_annual_reports),
+    NavItem("登记监管", "registry:supervision_home", can_view_registration_supervision),
+    NavItem("强制注销征求意见", "registry:feedback_list", is_member_department_user),
+    NavItem("信息抄告", "registry:notification_list", is_member_department_user),
     NavItem("业务培训", "training:overview", can_view_training),
     NavItem("行风建设", "training:conduct_plan_list", can_view_conduct),
     NavItem("线索管理", "training:clue_list", can_view_clues),

@@ -89,6 +89,46 @@ def require(predicate):
     return decorator
 
 
+# -- 登记监管 (registry: forced deregistration, registration findings and the three lists, unlicensed operation) --
+
+def is_member_department_user(user) -> bool:
+    """A member department's account (成员单位: tax, courts …): sees only what is addressed to its department."""
+    from .choices import DepartmentKind
+
+    return (user.is_authenticated and user.department_id is not None and not user.sees_whole_district
+            and user.department.kind == DepartmentKind.MEMBER)
+
+
+def can_view_registration_supervision(user) -> bool:
+    """强制注销, 登记事项监管, 无证无照: the district roles and office staff (their office's records)."""
+    return user.is_authenticated and (user.sees_whole_district or user.has_role(Role.OFFICE))
+
+
+def can_manage_registration_supervision(user) -> bool:
+    """Record and move cases: section staff, administrators and office staff (within their office); not leadership."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION, Role.OFFICE))
+
+
+def can_run_forced_dereg(user) -> bool:
+    """Screen candidates and take the forced-deregistration steps: section staff and administrators."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION))
+
+
+def can_decide_forced_dereg(user) -> bool:
+    """Sign off a forced-deregistration decision: leadership and administrators."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.LEADER))
+
+
+def can_answer_department_requests(user) -> bool:
+    """Member-department accounts answer the feedback requests and notifications addressed to their department."""
+    return is_member_department_user(user)
+
+
+def can_view_department_requests(user) -> bool:
+    """The feedback and notification lists: member departments (their own) and the bureau's supervision users."""
+    return is_member_department_user(user) or can_view_registration_supervision(user)
+
+
 def can_view_publications(user) -> bool:
     """信用宣传 (handbook, typical cases, briefings) inside the platform: the district-wide roles."""
     return user.is_authenticated and user.sees_whole_district

@@ -48,3 +48,6 @@ class UsccExceptionAdmin(AuditedAdmin):
     def save_model(self, request, obj, form, change):
         obj.approved_by = request.user
         super().save_model(request, obj, form, change)
+
+
+from . import admin_supervision  # noqa: E402, F401  (registers the registration-supervision admin)

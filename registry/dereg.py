@@ -135,8 +135,6 @@ def _revoked_candidates(rule: DeregRule, on: date) -> list[Candidate]:
 def _abnormal_idle_candidates(rule: DeregRule, on: date) -> list[Candidate]:
     """Entities on the abnormal-operation list since the period with no sign of business since they were listed."""
     listings = abnormal_listings()
-    if listings is None:
-        return []
     from inspections.models import SpotCheck
 
     # A check that found the entity trading is activity; "unreachable", "closed", "deregistered" etc. are not.
@@ -167,16 +165,14 @@ def _abnormal_idle_candidates(rule: DeregRule, on: date) -> list[Candidate]:
     return found
 
 
-def abnormal_listings():
-    """The abnormal-operation listings in force, from credit's listings; None while that capability is not live."""
-    try:
-        from credit.selectors import active_listings
-    except ImportError:
-        return None
-    return [x for x in active_listings() if str(getattr(x, "kind", "")) in ABNORMAL_KINDS]
+def abnormal_listings() -> list:
+    """The abnormal-operation listings and individual businesses' abnormal marks in force (credit's listings)."""
+    from credit.selectors import active_listings
+
+    return list(active_listings().filter(kind__in=ABNORMAL_KINDS).only("entity_id", "kind", "listed_on"))
 
 
-ABNORMAL_KINDS = {"abnormal", "abnormal_list", "individual_abnormal"}
+ABNORMAL_KINDS = ["abnormal", "individual_abnormal"]
 
 
 def find_candidates(on: date | None = None) -> tuple[list[Candidate], list[str]]:
@@ -188,9 +184,6 @@ def find_candidates(on: date | None = None) -> tuple[list[Candidate], list[str]]
             if rule.trigger == DeregTrigger.REVOKED:
                 candidates.extend(_revoked_candidates(rule, on))
             elif rule.trigger == DeregTrigger.ABNORMAL_IDLE:
-                if abnormal_listings() is None:
-                    notes.append(f"“{rule.name}”：经营异常名录数据来源尚未上线，本次未筛查。")
-                    continue
                 candidates.extend(_abnormal_idle_candidates(rule, on))
         except RuleNotFound as exc:
             notes.append(f"“{rule.name}”：{exc}")

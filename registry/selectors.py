@@ -39,3 +39,10 @@ def industry_label(code: str, names: dict[str, str]) -> str:
 def division_sections() -> dict[str, str]:
     """Two-digit division → its section letter, for validating class codes."""
     return {code[1:]: code[0] for code in Industry.objects.filter(level="division").values_list("code", flat=True)}
+
+
+def dashboard_facts(year: int):
+    """登记监管 on the leadership dashboard: blocks "unlicensed" and "dereg" (see registry.supervision_selectors)."""
+    from .supervision_selectors import dashboard_facts as facts
+
+    return facts(year)

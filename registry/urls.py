@@ -13,3 +13,8 @@ urlpatterns = [
     path("import/jobs/<int:job_id>/", import_views.import_job, name="import_job"),
     path("import/jobs/<int:job_id>/report/", import_views.import_report, name="import_report"),
 ]
+
+# 登记监管: forced deregistration, registration findings and the three lists, unlicensed operation.
+from .supervision_urls import urlpatterns as supervision_urlpatterns  # noqa: E402
+
+urlpatterns += supervision_urlpatterns

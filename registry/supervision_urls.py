@@ -1,0 +1,61 @@
+"""URLs of registration supervision, under /registry/supervision/ in the registry namespace."""
+from django.urls import path
+
+from . import views_dereg, views_findings, views_requests, views_unlicensed
+
+urlpatterns = [
+    path("supervision/", views_unlicensed.supervision_home, name="supervision_home"),
+    # 强制注销
+    path("supervision/dereg/", views_dereg.dereg_board, name="dereg_board"),
+    path("supervision/dereg/all/", views_dereg.dereg_list, name="dereg_list"),
+    path("supervision/dereg/export/", views_dereg.dereg_export, name="dereg_export"),
+    path("supervision/dereg/screen/", views_dereg.dereg_screen, name="dereg_screen"),
+    path("supervision/dereg/<int:pk>/", views_dereg.dereg_detail, name="dereg_detail"),
+    path("supervision/dereg/<int:pk>/remind/", views_dereg.dereg_remind, name="dereg_remind"),
+    path("supervision/dereg/<int:pk>/feedback/", views_dereg.dereg_request_feedback, name="dereg_request_feedback"),
+    path("supervision/dereg/<int:pk>/feedback/add/", views_dereg.dereg_add_department, name="dereg_add_department"),
+    path("supervision/dereg/<int:pk>/notify/", views_dereg.dereg_notify, name="dereg_notify"),
+    path("supervision/dereg/<int:pk>/statement/", views_dereg.dereg_statement, name="dereg_statement"),
+    path("supervision/dereg/<int:pk>/hearing/", views_dereg.dereg_hearing, name="dereg_hearing"),
+    path("supervision/dereg/<int:pk>/announce/", views_dereg.dereg_announce, name="dereg_announce"),
+    path("supervision/dereg/<int:pk>/objection/", views_dereg.dereg_objection, name="dereg_objection"),
+    path("supervision/dereg/<int:pk>/objection/<int:objection_pk>/", views_dereg.dereg_objection_handle,
+         name="dereg_objection_handle"),
+    path("supervision/dereg/<int:pk>/decide/", views_dereg.dereg_decide, name="dereg_decide"),
+    path("supervision/dereg/<int:pk>/terminate/", views_dereg.dereg_terminate, name="dereg_terminate"),
+    path("supervision/feedback/<int:pk>/chase/", views_dereg.feedback_chase, name="feedback_chase"),
+    # 成员单位
+    path("supervision/feedback/", views_requests.feedback_list, name="feedback_list"),
+    path("supervision/feedback/export/", views_requests.feedback_export, name="feedback_export"),
+    path("supervision/feedback/<int:pk>/", views_requests.feedback_detail, name="feedback_detail"),
+    path("supervision/notifications/", views_requests.notification_list, name="notification_list"),
+    path("supervision/notifications/export/", views_requests.notification_export, name="notification_export"),
+    path("supervision/notifications/<int:pk>/", views_requests.notification_detail, name="notification_detail"),
+    path("supervision/notifications/<int:pk>/acknowledge/", views_requests.notification_acknowledge,
+         name="notification_acknowledge"),
+    path("supervision/notifications/<int:pk>/reply/", views_requests.notification_reply, name="notification_reply"),
+    # 登记事项与三张清单
+    path("supervision/findings/", views_findings.finding_list, name="finding_list"),
+    path("supervision/findings/export/", views_findings.finding_export, name="finding_export"),
+    path("supervision/findings/new/", views_findings.finding_create, name="finding_create"),
+    path("supervision/findings/from-check/<int:check_pk>/", views_findings.finding_create,
+         name="finding_create_for_check"),
+    path("supervision/findings/<int:pk>/", views_findings.finding_detail, name="finding_detail"),
+    path("supervision/findings/<int:pk>/link/", views_findings.finding_link, name="finding_link"),
+    path("supervision/findings/<int:pk>/decide/", views_findings.finding_decide, name="finding_decide"),
+    path("supervision/findings/<int:pk>/rectify/", views_findings.finding_rectify, name="finding_rectify"),
+    path("supervision/findings/<int:pk>/close/", views_findings.finding_close, name="finding_close"),
+    path("supervision/lists/", views_findings.catalogue, name="catalogue"),
+    # 无证无照
+    path("supervision/unlicensed/", views_unlicensed.unlicensed_list, name="unlicensed_list"),
+    path("supervision/unlicensed/export/", views_unlicensed.unlicensed_export, name="unlicensed_export"),
+    path("supervision/unlicensed/new/", views_unlicensed.unlicensed_create, name="unlicensed_create"),
+    path("supervision/unlicensed/assessment/", views_unlicensed.unlicensed_assessment, name="unlicensed_assessment"),
+    path("supervision/unlicensed/<int:pk>/", views_unlicensed.unlicensed_detail, name="unlicensed_detail"),
+    path("supervision/unlicensed/<int:pk>/handle/", views_unlicensed.unlicensed_handle, name="unlicensed_handle"),
+    path("supervision/unlicensed/<int:pk>/close/", views_unlicensed.unlicensed_close, name="unlicensed_close"),
+    path("supervision/unlicensed/<int:pk>/notify/", views_unlicensed.unlicensed_notify, name="unlicensed_notify"),
+    path("supervision/joint-actions/", views_unlicensed.joint_action_list, name="joint_action_list"),
+    path("supervision/joint-actions/new/", views_unlicensed.joint_action_create, name="joint_action_create"),
+    path("supervision/joint-actions/<int:pk>/", views_unlicensed.joint_action_detail, name="joint_action_detail"),
+]
