@@ -324,3 +324,17 @@ def test_attachments_only_on_drafts_and_checked(author, approver):
         publication_attach(publication=approved, by=author,
                            upload=SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n0000"))
     assert not PublicationAttachment.objects.exists()
+
+
+def test_demo_publications_are_idempotent():
+    from credit.demo_publications import seed_publications
+
+    make_user(Role.SECTION, username="credit", full_name="黄晓燕")
+    make_user(Role.LEADER, username="leader", full_name="林建华")
+    today = date(2026, 6, 15)
+    assert seed_publications(today=today) == 4
+    assert seed_publications(today=today) == 0
+    published = Publication.objects.filter(status=S.PUBLISHED)
+    assert sorted(published.values_list("kind", flat=True)) == ["case", "case", "handbook"]
+    assert all(p.published_on < today and p.approved_at.date() < p.published_on for p in published)
+    assert Publication.objects.get(status=S.DRAFT).kind == "briefing"

@@ -25,6 +25,9 @@ class Command(BaseCommand):
         from credit.demo import seed_risk_classes  # the credit app's part of the demo district
 
         seed_risk_classes(seed=seed, today=timezone.localdate(), progress=self.stdout.write if verbose else None)
+        from credit.demo_publications import seed_publications  # 信用宣传: handbook and cases published, a draft
+
+        seed_publications(today=timezone.localdate(), progress=self.stdout.write if verbose else None)
         from inspections.demo import seed_inspections  # 双随机: the demo year's plan, draws and checks
 
         seed_inspections(seed=seed, today=timezone.localdate(), password=password,
