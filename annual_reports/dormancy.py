@@ -69,7 +69,10 @@ def _used_before(period: SuspensionPeriod, others) -> int:
 
 
 def suspension_limit(period: SuspensionPeriod, others) -> date:
-    end, _rule = deadline(MAX_RULE, period.starts_on)
+    """The last day this period may reach: the rule in force today (suspensions filed before the 2022 regulation
+    are judged by it too), less the days of the entity's earlier suspensions."""
+    rule = rule_for(MAX_RULE, max(period.starts_on, timezone.localdate()))
+    end = add_period(period.starts_on, rule.amount, rule.unit)
     return end - timedelta(days=_used_before(period, others))
 
 

@@ -1,0 +1,171 @@
+"""The 年报 pages: access by owner, colleague and outsider (another office's record answers 404), the campaign from
+list to contacts, phone masking in the campaign export, the paper form, suspensions and guidance."""
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from annual_reports.choices import ContactOutcome, FilingStatus, GuidanceOutcome
+from annual_reports.dormancy import guidance_record, suspension_record
+from annual_reports.models import AnnualReport, CampaignTarget, ContactRecord, DormancyGuidance, ReminderCampaign
+from annual_reports.services import campaign_create
+from core.choices import Role
+from tests.factories import make_user
+
+from .conftest import YEAR
+
+pytestmark = pytest.mark.django_db
+
+
+def sheet_rows(response):
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+
+
+@pytest.fixture
+def leader(db):
+    return make_user(Role.LEADER, username="leader")
+
+
+@pytest.fixture
+def campaign(season, owner):
+    return campaign_create(season=season, name="山腰所第一轮短信提醒", office=None, entity_type="", industry_prefix="",
+                           note="", by=owner)
+
+
+def test_pages_render_for_each_role(client, season, owner, section_user, leader):
+    for user in (owner, section_user, leader):
+        client.force_login(user)
+        for name in ("home", "report_list", "campaign_list", "dormant_list", "guidance_list", "suspension_list",
+                     "season_list"):
+            response = client.get(reverse(f"annual_reports:{name}"))
+            assert response.status_code == 200, (user, name)
+    client.force_login(owner)
+    assert "仅供参考" in client.get(reverse("annual_reports:home")).content.decode()
+
+
+def test_office_staff_see_only_their_office(client, season, owner, enterprise, other_enterprise):
+    client.force_login(owner)
+    page = client.get(reverse("annual_reports:report_list"), {"year": YEAR}).content.decode()
+    assert enterprise.name in page and other_enterprise.name not in page
+    rows = sheet_rows(client.get(reverse("annual_reports:report_export"), {"year": YEAR}))
+    assert {r[1] for r in rows[1:]} == set(AnnualReport.objects.filter(entity__office=owner.office)
+                                           .values_list("entity__uscc", flat=True))
+    assert other_enterprise.uscc not in {r[1] for r in rows[1:]}
+
+
+def test_an_office_campaign_is_scoped_to_the_office(campaign, owner, enterprise, individual, other_enterprise):
+    assert campaign.office == owner.office
+    assert set(CampaignTarget.objects.filter(campaign=campaign).values_list("entity_id", flat=True)) == {
+        enterprise.pk, individual.pk}
+
+
+def test_another_offices_campaign_and_targets_answer_404(client, campaign, outsider, colleague):
+    target = CampaignTarget.objects.filter(campaign=campaign).first()
+    client.force_login(outsider)
+    assert client.get(reverse("annual_reports:campaign_detail", args=[campaign.pk])).status_code == 404
+    assert client.get(reverse("annual_reports:campaign_export", args=[campaign.pk])).status_code == 404
+    response = client.post(reverse("annual_reports:contact_add", args=[target.pk]),
+                           {"contacted_on": timezone.localdate().isoformat(), "channel": "phone",
+                            "outcome": "reached"})
+    assert response.status_code == 404 and not ContactRecord.objects.exists()
+    client.force_login(colleague)
+    assert client.get(reverse("annual_reports:campaign_detail", args=[campaign.pk])).status_code == 200
+
+
+def test_contacts_are_recorded_and_the_campaign_shows_reach_and_filings(client, campaign, owner, enterprise,
+                                                                        individual):
+    target = CampaignTarget.objects.get(campaign=campaign, entity=enterprise)
+    client.force_login(owner)
+    today = timezone.localdate()
+    response = client.post(reverse("annual_reports:contact_add", args=[target.pk]),
+                           {"contacted_on": today.isoformat(), "channel": "sms", "outcome": ContactOutcome.PROMISED,
+                            "note": "经营者说本周报送"})
+    assert response.status_code == 302
+    record = ContactRecord.objects.get()
+    assert (record.target, record.outcome, record.recorded_by) == (target, ContactOutcome.PROMISED, owner)
+    bad = client.post(reverse("annual_reports:contact_add", args=[target.pk]),
+                      {"contacted_on": (today + timedelta(days=1)).isoformat(), "channel": "sms",
+                       "outcome": "reached"}, follow=True)
+    assert "联系日期不能晚于今天" in bad.content.decode() and ContactRecord.objects.count() == 1
+    AnnualReport.objects.filter(entity=enterprise).update(status=FilingStatus.LATE, filed_on=today, channel="web")
+    page = client.get(reverse("annual_reports:campaign_detail", args=[campaign.pk]))
+    stats = page.context["stats"]
+    assert (stats["total"], stats["contacted"], stats["reached"], stats["followed"]) == (2, 1, 1, 1)
+
+
+def test_phones_are_masked_in_the_export_for_roles_without_the_permission(client, campaign, owner, leader,
+                                                                          enterprise):
+    client.force_login(owner)  # office staff hold registry.view_entity_phone
+    rows = sheet_rows(client.get(reverse("annual_reports:campaign_export", args=[campaign.pk])))
+    assert rows[0][4] == "联系电话"
+    phones = {r[0]: r[4] for r in rows[1:]}
+    assert phones[enterprise.uscc] == "13905951234"
+    client.force_login(leader)  # leadership does not
+    rows = sheet_rows(client.get(reverse("annual_reports:campaign_export", args=[campaign.pk])))
+    assert {r[0]: r[4] for r in rows[1:]}[enterprise.uscc] == "139****1234"
+    page = client.get(reverse("annual_reports:campaign_detail", args=[campaign.pk])).content.decode()
+    assert "139****1234" in page and "13905951234" not in page
+
+
+def test_leadership_reads_but_does_not_write(client, season, leader, individual):
+    client.force_login(leader)
+    response = client.post(reverse("annual_reports:paper_report"), {
+        "uscc": individual.uscc, "season": season.pk, "filed_on": "2025-03-01", "publish": "1"})
+    assert response.status_code == 403
+    assert client.get(reverse("annual_reports:campaign_create")).status_code == 403
+    assert client.get(reverse("annual_reports:import")).status_code == 403
+
+
+def test_the_paper_form_records_a_report_and_refuses_an_enterprise(client, season, owner, individual, enterprise,
+                                                                   other_enterprise):
+    client.force_login(owner)
+    response = client.post(reverse("annual_reports:paper_report"), {
+        "uscc": individual.uscc.lower(), "season": season.pk, "filed_on": "2025-03-01", "publish": "0"})
+    assert response.status_code == 302
+    report = AnnualReport.objects.get(entity=individual)
+    assert (report.status, report.publish, report.recorded_by) == (FilingStatus.ON_TIME, False, owner)
+    page = client.post(reverse("annual_reports:paper_report"), {
+        "uscc": enterprise.uscc, "season": season.pk, "filed_on": "2025-03-01", "publish": "1"}).content.decode()
+    assert "不是个体工商户" in page
+    page = client.post(reverse("annual_reports:paper_report"), {
+        "uscc": other_enterprise.uscc, "season": season.pk, "filed_on": "2025-03-01", "publish": "1"})
+    assert "您可查看的范围内" in page.content.decode()  # another office's entity is not found
+
+
+def test_suspensions_and_guidance_of_another_office_answer_404(client, owner, outsider, enterprise):
+    today = timezone.localdate()
+    period = suspension_record(entity=enterprise, starts_on=today - timedelta(days=100),
+                               planned_end=today + timedelta(days=10), note="", by=owner)
+    guidance = guidance_record(entity=enterprise, kind="suspension", guided_on=today, signals=[], note="", by=owner)
+    client.force_login(outsider)
+    assert client.post(reverse("annual_reports:suspension_resume", args=[period.pk]),
+                       {"resumed_on": today.isoformat()}).status_code == 404
+    assert client.post(reverse("annual_reports:guidance_outcome", args=[guidance.pk]),
+                       {"outcome": "deregistered", "outcome_on": today.isoformat()}).status_code == 404
+    assert client.get(reverse("annual_reports:guidance_create", args=[enterprise.pk])).status_code == 404
+    assert enterprise.name not in client.get(reverse("annual_reports:suspension_list")).content.decode()
+    client.force_login(owner)
+    client.post(reverse("annual_reports:guidance_outcome", args=[guidance.pk]),
+                {"outcome": GuidanceOutcome.SUSPENSION_FILED, "outcome_on": today.isoformat()})
+    assert DormancyGuidance.objects.get().outcome == GuidanceOutcome.SUSPENSION_FILED
+
+
+def test_import_page_queues_a_job_that_runs_in_process(client, season, section_user, enterprise, tmp_path,
+                                                       django_capture_on_commit_callbacks):
+    from tests.registry.test_import import write_xlsx
+
+    from .conftest import HEADERS, row
+
+    path = write_xlsx(tmp_path / "x.xlsx", [row(enterprise, date(2025, 3, 3))], headers=HEADERS)
+    client.force_login(section_user)
+    with path.open("rb") as f, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("annual_reports:import"), {"file": f})
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "导入完成" in page
+    assert AnnualReport.objects.get(entity=enterprise).status == FilingStatus.ON_TIME
+    assert ReminderCampaign.objects.count() == 0
