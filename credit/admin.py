@@ -5,7 +5,16 @@ from core.admin import AuditedAdmin, ReadOnlyAdmin
 from core.audit import audit
 from core.choices import AuditAction
 
-from .models import Complaint, EntityRiskClass, ModelIndicator, ModelVersion, RiskDomain, ScoringModel
+from .models import (
+    Complaint,
+    EntityRiskClass,
+    ModelIndicator,
+    ModelVersion,
+    Publication,
+    PublicationAttachment,
+    RiskDomain,
+    ScoringModel,
+)
 from .services import version_copy, version_publish
 
 
@@ -109,3 +118,23 @@ class ModelVersionAdmin(AuditedAdmin):
         for version in queryset:
             draft = version_copy(version=version, by=request.user)
             self.message_user(request, f"已新建{draft}，修改后再发布。", level=messages.SUCCESS)
+
+
+# ---- 信用宣传: read-only here; drafting, approval, publishing and withdrawal go through the 信用宣传 pages ---
+
+@admin.register(Publication)
+class PublicationAdmin(ReadOnlyAdmin):
+    list_display = ["title", "kind", "status", "drafted_by", "approved_by", "published_on", "updated_at"]
+    list_filter = ["kind", "status", "published_on"]
+    search_fields = ["title", "summary", "body"]
+    list_select_related = ["drafted_by", "approved_by"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(PublicationAttachment)
+class PublicationAttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["name", "publication", "size", "uploaded_by", "uploaded_at"]
+    search_fields = ["name", "publication__title"]
+    list_filter = ["uploaded_at"]
+    list_select_related = ["publication", "uploaded_by"]
+    raw_id_fields = ["publication"]
