@@ -1,19 +1,26 @@
 """Small SVG charts drawn on the server for the leadership dashboard: no JavaScript, no CDN, readable in print
-(dark strokes, every value also written as text). Each function returns safe markup."""
+(dark strokes, every value also written as text). Each function returns safe markup; numbers are formatted here,
+every text and link is escaped."""
 from decimal import Decimal
 
-from django.utils.html import format_html
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 INK, TARGET, GRID, BAR_A, BAR_B = "#1f4e8c", "#b3261e", "#d5dbe3", "#1f4e8c", "#8aa9d6"
 
 
-def f1(number: float) -> str:
-    return f"{number:.1f}"
-
-
 def _pct(value) -> str:
     return "—" if value is None else f"{Decimal(value) * 100:.1f}%"
+
+
+def _open(width: int, height: int, title: str) -> str:
+    t = escape(title)
+    return (f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+            f'aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title>')
+
+
+def _link(url: str, inner: str) -> str:
+    return f'<a href="{escape(url)}">{inner}</a>' if url else inner
 
 
 def trend_chart(points: list[tuple[int, Decimal | None, str]], *, target: Decimal | None = None,
@@ -23,81 +30,71 @@ def trend_chart(points: list[tuple[int, Decimal | None, str]], *, target: Decima
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for _, v, _ in points if v is not None]
     top_value = max([*values, target or 0, Decimal("0.0001") if percent else Decimal(1)])
-    if percent:
-        top_value = min(Decimal(1), max(top_value * Decimal("1.15"), Decimal("0.05")))
-    else:
-        top_value = top_value * Decimal("1.15")
+    top_value = min(Decimal(1), max(top_value * Decimal("1.15"), Decimal("0.05"))) if percent \
+        else top_value * Decimal("1.15")
+    scale = float(top_value) or 1.0
 
     def x(month: int) -> float:
         return left + (month - 1) * plot_w / 11
 
     def y(value) -> float:
-        return top + plot_h - float(Decimal(value) / top_value) * plot_h if top_value else top + plot_h
+        return top + plot_h - float(value) / scale * plot_h
 
-    label = _pct if percent else (lambda v: "—" if v is None else f"{v.normalize():f}{unit}")
-    parts = [format_html('<svg class="chart" viewBox="0 0 {} {}" width="{}" height="{}" role="img" '
-                         'aria-label="{}" xmlns="http://www.w3.org/2000/svg">', width, height, width, height, title)]
-    parts.append(format_html('<title>{}</title>', title))
+    def label(value) -> str:
+        if percent:
+            return _pct(value)
+        return "—" if value is None else escape(f"{Decimal(value).normalize():f}{unit}")
+
+    parts = [_open(width, height, title)]
     for fraction in (0, 0.5, 1):
         gy = top + plot_h - fraction * plot_h
-        parts.append(format_html('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="0.6"/>',
-                                 left, f1(gy), width - right, f1(gy), GRID))
-        parts.append(format_html('<text x="{}" y="{}" font-size="8" text-anchor="end" fill="#444">{}</text>',
-                                 left - 3, f1(gy + 3), label(top_value * Decimal(str(fraction)))))
+        parts.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{width - right}" y2="{gy:.1f}" stroke="{GRID}" '
+                     f'stroke-width="0.6"/><text x="{left - 3}" y="{gy + 3:.1f}" font-size="8" text-anchor="end" '
+                     f'fill="#444">{label(top_value * Decimal(str(fraction)))}</text>')
     for month in (1, 3, 6, 9, 12):
-        parts.append(format_html('<text x="{}" y="{}" font-size="8" text-anchor="middle" fill="#444">{}月</text>',
-                                 f1(x(month)), height - 8, month))
+        parts.append(f'<text x="{x(month):.1f}" y="{height - 8}" font-size="8" text-anchor="middle" '
+                     f'fill="#444">{month}月</text>')
     if target is not None and (not percent or target <= top_value):
         ty = y(target)
-        parts.append(format_html('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1" '
-                                 'stroke-dasharray="4 3"/>', left, f1(ty), width - right, f1(ty), TARGET))
-        parts.append(format_html('<text x="{}" y="{}" font-size="8" text-anchor="end" fill="{}">目标 {}</text>',
-                                 width - right, f1(ty - 3), TARGET, label(target)))
-    line = " ".join(f"{x(m):.1f},{y(v):.1f}" for m, v, _ in points if v is not None)
-    if line:
-        parts.append(format_html('<polyline points="{}" fill="none" stroke="{}" stroke-width="1.8"/>', line, INK))
-    for month, value, link in points:
-        if value is None:
-            continue
-        dot = format_html('<circle cx="{}" cy="{}" r="2.6" fill="{}"><title>{}月：{}</title></circle>',
-                          f1(x(month)), f1(y(value)), INK, month, label(value))
-        parts.append(format_html('<a href="{}">{}</a>', link, dot) if link else dot)
-    last = [(m, v) for m, v, _ in points if v is not None]
-    if last:
-        m, v = last[-1]
-        anchor = "end" if m > 9 else "middle"
-        parts.append(format_html('<text x="{}" y="{}" font-size="9" font-weight="bold" text-anchor="{}" '
-                                 'fill="{}">{}</text>', f1(x(m)), f1(y(v) - 5), anchor, INK, label(v)))
-    parts.append(mark_safe("</svg>"))
+        parts.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{width - right}" y2="{ty:.1f}" stroke="{TARGET}" '
+                     f'stroke-width="1" stroke-dasharray="4 3"/><text x="{width - right}" y="{ty - 3:.1f}" '
+                     f'font-size="8" text-anchor="end" fill="{TARGET}">目标 {label(target)}</text>')
+    shown = [(m, v, link) for m, v, link in points if v is not None]
+    if shown:
+        line = " ".join(f"{x(m):.1f},{y(v):.1f}" for m, v, _ in shown)
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{INK}" stroke-width="1.8"/>')
+    for month, value, link in shown:
+        parts.append(_link(link, f'<circle cx="{x(month):.1f}" cy="{y(value):.1f}" r="2.6" fill="{INK}">'
+                                 f'<title>{month}月：{label(value)}</title></circle>'))
+    if shown:
+        m, v, _ = shown[-1]
+        parts.append(f'<text x="{x(m):.1f}" y="{y(v) - 5:.1f}" font-size="9" font-weight="bold" '
+                     f'text-anchor="{"end" if m > 9 else "middle"}" fill="{INK}">{label(v)}</text>')
+    parts.append("</svg>")
     return mark_safe("".join(parts))
 
 
 def class_bars(rows: list[dict], *, width: int = 520, title: str = "") -> str:
-    """Two bars per class: its share of the population and of the checks drawn. rows: class, label, population
-    share, drawn share, population count, drawn count, links."""
+    """Two bars per class: its share of the population and of the checks drawn. rows: label, population_share,
+    drawn_share, population, drawn, population_url, drawn_url."""
     left, bar_h, gap = 62, 11, 10
     height = 18 + len(rows) * (2 * bar_h + gap)
     plot_w = width - left - 120
-    parts = [format_html('<svg class="chart" viewBox="0 0 {} {}" width="{}" height="{}" role="img" aria-label="{}" '
-                         'xmlns="http://www.w3.org/2000/svg"><title>{}</title>', width, height, width, height, title,
-                         title)]
-    parts.append(format_html(
-        '<rect x="{}" y="2" width="10" height="8" fill="{}"/><text x="{}" y="10" font-size="9">存续主体</text>'
-        '<rect x="{}" y="2" width="10" height="8" fill="{}"/><text x="{}" y="10" font-size="9">年度抽中检查</text>',
-        left, BAR_A, left + 14, left + 80, BAR_B, left + 94))
+    parts = [_open(width, height, title),
+             f'<rect x="{left}" y="2" width="10" height="8" fill="{BAR_A}"/><text x="{left + 14}" y="10" '
+             f'font-size="9">存续主体</text><rect x="{left + 80}" y="2" width="10" height="8" fill="{BAR_B}"/>'
+             f'<text x="{left + 94}" y="10" font-size="9">年度抽中检查</text>']
     y = 16
     for row in rows:
-        parts.append(format_html('<text x="{}" y="{}" font-size="10" text-anchor="end">{}</text>', left - 6,
-                                 y + bar_h + 3, row["label"]))
+        parts.append(f'<text x="{left - 6}" y="{y + bar_h + 3}" font-size="10" text-anchor="end">'
+                     f'{escape(row["label"])}</text>')
         for share, count, link, color in ((row["population_share"], row["population"], row["population_url"], BAR_A),
                                           (row["drawn_share"], row["drawn"], row["drawn_url"], BAR_B)):
             w = float(share or 0) * plot_w
-            bar = format_html('<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="#333" '
-                              'stroke-width="0.4"/><text x="{}" y="{}" font-size="9">{}（{} 户）</text>',
-                              left, y, f1(max(w, 0.5)), bar_h, color, f1(left + w + 4), y + bar_h - 2, _pct(share),
-                              f"{count:,}")
-            parts.append(format_html('<a href="{}">{}</a>', link, bar) if link else bar)
+            parts.append(_link(link, f'<rect x="{left}" y="{y}" width="{max(w, 0.5):.1f}" height="{bar_h}" '
+                                     f'fill="{color}" stroke="#333" stroke-width="0.4"/><text x="{left + w + 4:.1f}" '
+                                     f'y="{y + bar_h - 2}" font-size="9">{_pct(share)}（{count:,} 户）</text>'))
             y += bar_h
         y += gap
-    parts.append(mark_safe("</svg>"))
+    parts.append("</svg>")
     return mark_safe("".join(parts))

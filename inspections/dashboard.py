@@ -4,8 +4,10 @@ never needs more than these few queries, whatever the size of the register."""
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,8 +39,10 @@ class Rows:
 
 
 def load_rows(year: int) -> Rows:
-    return Rows(year, list(KpiFigure.objects.filter(year=year)), list(ClassCount.objects.filter(year=year)),
-                list(DashboardFact.objects.filter(year=year).order_by("block", "position")),
+    """The rows the page shows: per office for the year, district-wide per month (not per office and month)."""
+    shown = Q(office__isnull=True) | Q(month__isnull=True)
+    return Rows(year, list(KpiFigure.objects.filter(shown, year=year)), list(ClassCount.objects.filter(year=year)),
+                list(DashboardFact.objects.filter(shown, year=year).order_by("block", "position")),
                 {b.block: b for b in DashboardBlock.objects.filter(year=year)})
 
 
@@ -133,13 +137,18 @@ class Block:
         return self.state.message or self.state.get_status_display()
 
 
+@lru_cache(maxsize=16)
+def _records_url(code: str) -> str:
+    return reverse("inspections:kpi_records", args=[code])
+
+
 def kpi_url(code: str, year: int, office_id: int | None = None, show: str = "") -> str:
     params = {"year": year}
     if office_id:
         params["office"] = office_id
     if show:
         params["show"] = show
-    return reverse("inspections:kpi_records", args=[code]) + "?" + urlencode(params)
+    return _records_url(code) + "?" + urlencode(params)
 
 
 def build(rows: Rows, *, today=None) -> dict:
