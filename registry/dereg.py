@@ -44,7 +44,8 @@ def _today() -> date:
 
 
 def _lock(case: DeregCase) -> DeregCase:
-    return DeregCase.objects.select_for_update().select_related("entity", "rule", "entity__office").get(pk=case.pk)
+    return DeregCase.objects.select_for_update(of=("self",)).select_related("entity", "rule", "entity__office") \
+        .get(pk=case.pk)
 
 
 def _expect(case: DeregCase, *statuses: str, action: str) -> None:
@@ -287,7 +288,7 @@ def case_add_feedback_department(*, case: DeregCase, department: Department, by)
 @transaction.atomic
 def feedback_answer(*, feedback: DeregFeedback, answer: str, reason: str, by) -> DeregFeedback:
     """A member department answers: no objection, or an objection with its reason (e.g. taxes owed, a lawsuit)."""
-    feedback = DeregFeedback.objects.select_for_update().select_related("case__entity", "department") \
+    feedback = DeregFeedback.objects.select_for_update(of=("self",)).select_related("case__entity", "department") \
         .get(pk=feedback.pk)
     if feedback.status != FeedbackStatus.PENDING:
         raise DeregError(f"该征求意见已{feedback.get_status_display()}，不能再次反馈。")
@@ -315,7 +316,7 @@ def feedback_answer(*, feedback: DeregFeedback, answer: str, reason: str, by) ->
 def feedback_chase(*, feedback: DeregFeedback, by, on: date | None = None) -> DeregFeedback:
     """催办 an overdue request: counted and audited (the department sees it on its list)."""
     on = on or _today()
-    feedback = DeregFeedback.objects.select_for_update().select_related("case__entity", "department") \
+    feedback = DeregFeedback.objects.select_for_update(of=("self",)).select_related("case__entity", "department") \
         .get(pk=feedback.pk)
     if not feedback.is_overdue(on):
         raise DeregError("只有逾期未反馈的征求意见才能催办。")

@@ -90,8 +90,8 @@ def finding_create(*, data: dict, by) -> RegistrationFinding:
 
 
 def _lock(finding) -> RegistrationFinding:
-    return RegistrationFinding.objects.select_for_update().select_related("entity", "entity__office", "list_item") \
-        .get(pk=finding.pk)
+    return RegistrationFinding.objects.select_for_update(of=("self",)) \
+        .select_related("entity", "entity__office", "list_item").get(pk=finding.pk)
 
 
 @transaction.atomic

@@ -159,7 +159,8 @@ def notification_send(*, case: UnlicensedCase, department, content: str, sent_on
 @transaction.atomic
 def notification_acknowledge(*, notice: InfoNotification, by) -> InfoNotification:
     """The department confirms receipt (签收)."""
-    notice = InfoNotification.objects.select_for_update().select_related("case", "department").get(pk=notice.pk)
+    notice = InfoNotification.objects.select_for_update(of=("self",)).select_related("case", "department") \
+        .get(pk=notice.pk)
     if notice.status != NotificationStatus.SENT:
         raise ValidationError("该抄告已签收。")
     notice.status = NotificationStatus.ACKNOWLEDGED
@@ -173,7 +174,8 @@ def notification_acknowledge(*, notice: InfoNotification, by) -> InfoNotificatio
 @transaction.atomic
 def notification_reply(*, notice: InfoNotification, reply: str, by) -> InfoNotification:
     """The department's reply (what it did about the missing permit); signing for it on the way if needed."""
-    notice = InfoNotification.objects.select_for_update().select_related("case", "department").get(pk=notice.pk)
+    notice = InfoNotification.objects.select_for_update(of=("self",)).select_related("case", "department") \
+        .get(pk=notice.pk)
     if notice.status == NotificationStatus.REPLIED:
         raise ValidationError("该抄告已回复。")
     if not (reply or "").strip():
