@@ -117,6 +117,17 @@ def _unlicensed(as_of: date, params: dict, entities) -> dict[int, int]:
     return unlicensed_counts(years_before(as_of, int(params["years"])), as_of, entities)
 
 
+def _annual_reports(as_of: date, params: dict, entities) -> dict[int, int]:
+    """Report years (the last ones whose deadline had passed on the base date) not filed on time: 未报送 or 补报."""
+    from annual_reports.choices import FilingStatus
+    from annual_reports.models import AnnualReport, FilingSeason
+
+    seasons = list(FilingSeason.objects.filter(due_on__lt=as_of).order_by("-year")[:int(params["years"])])
+    qs = AnnualReport.objects.filter(season__in=seasons, entity__in=entities,
+                                     status__in=[FilingStatus.NOT_FILED, FilingStatus.LATE])
+    return dict(qs.order_by().values("entity_id").annotate(n=Count("id")).values_list("entity_id", "n"))
+
+
 def _ratio(value, params) -> Decimal:
     cap = Decimal(str(params["cap"]))
     return min(Decimal(value or 0), cap) / cap
@@ -148,8 +159,11 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
          explains="取近 {years} 年最差的分类结果：各类得权重的比例为 {points}；无分类不得分",
          defaults={"years": 2, "points": {"A": 0, "B": 0.3, "C": 0.7, "D": 1}}, sparse=_worst_class,
          factor=_class_points, show=lambda v, p: f"近 {p['years']} 年最差 {v} 类" if v else "无分类记录"),
-    Kind(IndicatorKind.ANNUAL_REPORTS, source="年度报告（年报功能尚未上线）", available=False,
-         explains="近两年未按时报送年度报告的得分"),
+    Kind(IndicatorKind.ANNUAL_REPORTS, source="年度报告报送情况（年报）",
+         explains="近 {years} 个已截止的报告年度中，每有 1 年未按时报送（未报送或补报）得权重的 1/{cap}，"
+                  "{cap} 年及以上得全部权重分",
+         defaults={"years": 2, "cap": 2}, sparse=_annual_reports, factor=_ratio,
+         show=lambda v, p: f"近 {p['years']} 个报告年度未按时报送 {v or 0} 年"),
     Kind(IndicatorKind.ABNORMAL_MARKS, source="经营异常名录、经营异常状态与严重违法失信名单（列异列严记录）",
          explains="评价基准日在列（标记）或近 {years} 年内曾被列入经营异常名录、标记经营异常状态、"
                   "列入严重违法失信名单的，每 1 条得权重的 1/{cap}，{cap} 条及以上得全部权重分",
