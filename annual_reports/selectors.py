@@ -224,12 +224,14 @@ def campaign_stats(campaign) -> dict:
 # ---- the dashboard --------------------------------------------------------------------------------------------
 
 def dashboard_facts(year: int) -> list[Fact]:
-    """The "annual_reports" block for the report year: enterprises required, filed on time, late, not filed,
-    the cumulative filing rate by month per office and district-wide, and the individual businesses' rate
-    (labelled 仅供参考). Read from the records' aggregates and the daily tallies."""
-    season = FilingSeason.objects.filter(year=year).first()
+    """The "annual_reports" block of the dashboard's (work) year: the season filed in that year — the previous
+    year's reports, filed from 1 January — with enterprises required, filed on time, late, not filed, the
+    cumulative filing rate at each month's end of that year per office and district-wide, and the individual
+    businesses' rate (labelled 仅供参考, never a target). Read from the records' aggregates and the daily tallies."""
+    season = FilingSeason.objects.filter(opens_on__year=year).order_by("-year").first()
     if season is None:
         return []
+    year = season.year  # the report year, for the drill-down lists
     list_url = reverse("annual_reports:report_list")
     counts = {}
     for row in (AnnualReport.objects.filter(season=season).order_by()

@@ -126,7 +126,7 @@ def test_the_progress_page_reads_the_tallies(tmp_path, section_user, office_a, e
 def test_dashboard_facts_of_the_block(tmp_path, season, enterprise, individual, other_enterprise):
     run(tmp_path, [row(enterprise, date(2025, 2, 1)), row(other_enterprise, date(2025, 7, 2)),
                    row(individual, date(2025, 3, 1), "纸质")])
-    facts = {(f.key, f.office_id, f.month): f for f in dashboard_facts(YEAR)}
+    facts = {(f.key, f.office_id, f.month): f for f in dashboard_facts(YEAR + 1)}  # filed in 2025
     assert all(f.block == "annual_reports" for f in facts.values())
     district = {k: facts[(k, None, None)].value for k in ("required", "on_time", "late", "not_filed")}
     assert district == {"required": 2, "on_time": 1, "late": 1, "not_filed": 0}
@@ -134,5 +134,5 @@ def test_dashboard_facts_of_the_block(tmp_path, season, enterprise, individual, 
     assert "仅供参考" in facts[("individual_rate", None, None)].label
     assert str(facts[("rate_cumulative", None, 2)].value) == "50.0"
     assert str(facts[("rate_cumulative", None, 7)].value) == "100.0"
-    assert facts[("not_filed", None, None)].drill_url.endswith("&group=bureau&status=not_filed")
-    assert dashboard_facts(1999) == []
+    assert facts[("not_filed", None, None)].drill_url.endswith(f"?year={YEAR}&group=bureau&status=not_filed")
+    assert dashboard_facts(YEAR) == []  # nothing was filed in 2024 (no 2023 season)

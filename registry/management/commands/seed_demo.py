@@ -32,6 +32,9 @@ class Command(BaseCommand):
 
         seed_inspections(seed=seed, today=timezone.localdate(), password=password,
                          progress=self.stdout.write if verbose else None)
+        from annual_reports.demo import seed_annual_reports  # 年报: two seasons, a campaign, dormant entities
+
+        seed_annual_reports(seed=seed, today=timezone.localdate(), progress=self.stdout.write if verbose else None)
         from inspections.demo import seed_dashboard  # 领导驾驶舱: rolled up last, from every capability's demo data
 
         seed_dashboard(today=timezone.localdate(), progress=self.stdout.write if verbose else None)
