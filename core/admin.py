@@ -146,6 +146,7 @@ class DocumentTemplateForm(forms.ModelForm):
     class Meta:
         model = DocumentTemplate
         fields = ["code", "name", "number_pattern", "sequence", "body", "is_active"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 24, "cols": 110, "style": "font-family: monospace"})}
 
     def clean(self):
         cleaned = super().clean()

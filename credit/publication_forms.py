@@ -47,11 +47,11 @@ def publication_years() -> list[int]:
 
 class PublicationFilter(SortedFilterSet):
     SORTS = {
-        "published": ("-published_on", "-created_at", "-id"), "-published": ("published_on", "created_at", "id"),
+        "published": ("published_on", "created_at", "id"), "-published": ("-published_on", "-created_at", "-id"),
         "title": ("title", "id"), "-title": ("-title", "-id"),
-        "updated": ("-updated_at", "-id"), "-updated": ("updated_at", "id"),
+        "updated": ("updated_at", "id"), "-updated": ("-updated_at", "-id"),
     }
-    DEFAULT_SORT = "updated"
+    DEFAULT_SORT = "-updated"
 
     q = django_filters.CharFilter(label="关键词", method="search",
                                   widget=forms.TextInput(attrs={"placeholder": "标题 / 摘要 / 正文"}))
