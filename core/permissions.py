@@ -162,3 +162,23 @@ def can_manage_annual_reports(user) -> bool:
 def can_work_annual_reports(user) -> bool:
     """Paper reports, reminder campaigns and contacts, suspensions and dormant-entity guidance (not leadership)."""
     return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION, Role.OFFICE))
+
+
+def can_view_credit_cases(user) -> bool:
+    """列异列严, 行政处罚公示, 信用修复: office staff (their office's cases) and the district-wide roles."""
+    return user.is_authenticated and (user.sees_whole_district or user.has_role(Role.OFFICE))
+
+
+def can_handle_credit_cases(user) -> bool:
+    """Entering triggers, reminders, penalty records, repair applications and their steps: office and section staff."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION, Role.OFFICE))
+
+
+def can_sign_off_credit_cases(user) -> bool:
+    """Approving a listing proposal (the second reviewer) and deciding a repair: case handlers and leadership."""
+    return can_handle_credit_cases(user) or (user.is_authenticated and user.has_role(Role.LEADER))
+
+
+def can_handle_serious_list(user) -> bool:
+    """The serious-violation list procedure (notice, hearing, the level above's approval): section staff, admins."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION))

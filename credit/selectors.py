@@ -184,3 +184,86 @@ def active_listings(kind: str | None = None) -> QuerySet:
     if kind is not None:
         qs = qs.filter(kind=kind)
     return qs
+
+
+def _count_by(qs, date_field: str) -> dict[tuple[int | None, int | None], int]:
+    """(office_id or None, month or None) → count of the rows, for the year's rows of qs by date_field."""
+    from collections import Counter
+
+    counts: Counter = Counter()
+    for office_id, day in qs.values_list("office_id", date_field):
+        for key in ((office_id, None), (office_id, day.month), (None, None), (None, day.month)):
+            counts[key] += 1
+    return counts
+
+
+def dashboard_facts(year: int) -> list:
+    """The leadership dashboard's blocks "repair" and "listings" (core.dashboard.Fact), per office and district-wide,
+    for the year and per month, each with the list page behind it pre-filtered."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from django.urls import reverse
+
+    from core.dashboard import Fact
+    from core.models import Office
+    from core.workdays import workdays_between
+
+    from .choices import ListingKind
+    from .models import ListingCase, PenaltyRecord, RepairCase
+
+    offices = list(Office.objects.values_list("pk", flat=True))
+    keys = [(None, None)] + [(None, m) for m in range(1, 13)]
+    keys += [(o, None) for o in offices] + [(o, m) for o in offices for m in range(1, 13)]
+
+    def url(name: str, office_id, month, **extra) -> str:
+        params = [f"year={year}"] + ([f"month={month}"] if month else [])
+        params += [f"office={office_id}"] if office_id else []
+        params += [f"{k}={v}" for k, v in extra.items()]
+        return f"{reverse(name)}?{'&'.join(params)}"
+
+    facts = []
+
+    def add(block, key, label, counts, unit, name, **extra):
+        for office_id, month in keys:
+            facts.append(Fact(block, key, label, counts.get((office_id, month), 0), office_id=office_id, month=month,
+                              unit=unit, drill_url=url(name, office_id, month, **extra)))
+
+    repairs = RepairCase.objects.all()
+    received = repairs.filter(applied_on__year=year)
+    decided = repairs.filter(decided_on__year=year)
+    add("repair", "cases", "受理信用修复申请", _count_by(received, "applied_on"), "件", "credit:repair_list",
+        basis="applied")
+    add("repair", "decided", "作出修复决定", _count_by(decided, "decided_on"), "件", "credit:repair_list",
+        basis="decided")
+    on_time = decided.filter(decision_due__isnull=False, decided_on__lte=F("decision_due"))
+    add("repair", "decided_on_time", "按期作出决定", _count_by(on_time, "decided_on"), "件", "credit:repair_list",
+        basis="on_time")
+    spans: dict = {}
+    for office_id, accepted, done in decided.filter(accepted_on__isnull=False).values_list(
+            "office_id", "accepted_on", "decided_on"):
+        days = workdays_between(accepted, done)
+        for key in ((office_id, None), (office_id, done.month), (None, None), (None, done.month)):
+            spans.setdefault(key, []).append(days)
+    for office_id, month in keys:
+        values = spans.get((office_id, month))
+        average = (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"), ROUND_HALF_UP) if values else None
+        facts.append(Fact("repair", "average_workdays", "受理至决定平均用时", average, office_id=office_id,
+                          month=month, unit="个工作日",
+                          drill_url=url("credit:repair_list", office_id, month, basis="decided")))
+
+    listings = ListingCase.objects.filter(listed_on__year=year)
+    add("listings", "listed", "列入经营异常名录", _count_by(listings.filter(kind=ListingKind.ABNORMAL), "listed_on"),
+        "户", "credit:listing_list", event="listed", kind=ListingKind.ABNORMAL)
+    add("listings", "marked", "标记经营异常状态（个体工商户）",
+        _count_by(listings.filter(kind=ListingKind.INDIVIDUAL_ABNORMAL), "listed_on"), "户", "credit:listing_list",
+        event="listed", kind=ListingKind.INDIVIDUAL_ABNORMAL)
+    removed = ListingCase.objects.filter(removed_on__year=year).exclude(kind=ListingKind.SERIOUS)
+    add("listings", "removed", "移出名录或恢复正常记载状态", _count_by(removed, "removed_on"), "户",
+        "credit:listing_list", event="removed")
+    add("listings", "serious_listed", "列入严重违法失信名单",
+        _count_by(listings.filter(kind=ListingKind.SERIOUS), "listed_on"), "户", "credit:listing_list",
+        event="listed", kind=ListingKind.SERIOUS)
+    published = PenaltyRecord.objects.filter(published_on__year=year)
+    add("listings", "penalties_published", "公示行政处罚信息", _count_by(published, "published_on"), "件",
+        "credit:penalty_list")
+    return facts

@@ -49,4 +49,5 @@ urlpatterns = [
     path("targets/<int:pk>/entries/<int:entry_id>/contact/", warning_views.target_entry_contact,
          name="target_entry_contact"),
     path("publications/", include("credit.publication_urls")),
+    path("", include("credit.listing_urls")),  # 列异列严, 行政处罚公示, 信用修复
 ]
