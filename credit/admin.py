@@ -138,3 +138,6 @@ class PublicationAttachmentAdmin(ReadOnlyAdmin):
     list_filter = ["uploaded_at"]
     list_select_related = ["publication", "uploaded_by"]
     raw_id_fields = ["publication"]
+
+
+from . import listing_admin  # noqa: E402,F401  (listing, penalty and repair records)

@@ -204,3 +204,13 @@ def test_dashboard_facts(listed, repair, penalty, owner, office_a):
     assert url == (reverse("credit:repair_list") + f"?year=2026&month={repair.applied_on.month}"
                    f"&office={office_a.pk}&basis=applied")
     assert {f.block for f in facts} == {"repair", "listings"}
+
+
+def test_entity_timeline_shows_listings_penalties_and_repairs(client, listed, repair, penalty, owner):
+    from registry.timeline import events_for
+
+    titles = [e.title for e in events_for(listed.entity)]
+    assert "列入经营异常名录" in titles and "提醒提示" in titles
+    assert f"申请信用修复 {repair.number}" in titles and "行政处罚信息公示" in titles
+    html = get(client, owner, reverse("registry:entity_detail", args=[listed.entity.pk])).content.decode()
+    assert "列入经营异常名录" in html and repair.number in html
