@@ -193,11 +193,14 @@ def find_candidates(on: date | None = None) -> tuple[list[Candidate], list[str]]
 
 @transaction.atomic
 def candidates_screen(*, by, on: date | None = None) -> tuple[list[DeregCase], list[str]]:
-    """Screen the register by the active rules and put the new candidates in the pipeline (each entity once)."""
+    """Screen the register by the active rules and put the new candidates in the pipeline (each entity once, a
+    terminated case included)."""
     on = on or _today()
     candidates, notes = find_candidates(on)
+    # An entity is screened into the pipeline once: a terminated case (a department's objection, an upheld
+    # objection) is not put back automatically by the next screening.
     busy = set(DeregCase.objects.filter(entity_id__in=[c.entity_id for c in candidates])
-               .exclude(status=DeregStatus.TERMINATED).values_list("entity_id", flat=True))
+               .values_list("entity_id", flat=True))
     created = []
     for c in candidates:
         if c.entity_id in busy:

@@ -32,14 +32,15 @@ def dereg_cases(user):
     return DeregCase.objects.for_user(user).select_related("entity", "entity__office", "rule")
 
 
-def board(user, *, include_closed: bool = False) -> list[dict]:
-    """Every case in the pipeline with its step and what it waits for (feedback rows prefetched, no N+1)."""
+def board(user) -> list[dict]:
+    """Every case past the candidate pool and not yet closed, with its step and what it waits for (feedback rows
+    prefetched, no N+1). The candidate pool itself can hold hundreds of entities: the board counts it and the
+    case list shows it."""
     from .dereg import waiting_for
 
     qs = dereg_cases(user).prefetch_related(
-        Prefetch("feedback", queryset=DeregFeedback.objects.select_related("department")))
-    if not include_closed:
-        qs = qs.open()
+        Prefetch("feedback", queryset=DeregFeedback.objects.select_related("department"))
+    ).open().exclude(status=DeregStatus.CANDIDATE)
     today = timezone.localdate()
     order = {s: i for i, s in enumerate(DeregStatus.values)}
     rows = []
@@ -50,11 +51,10 @@ def board(user, *, include_closed: bool = False) -> list[dict]:
     return rows
 
 
-def board_counts(rows: list[dict]) -> list[tuple[str, str, int]]:
-    counts = defaultdict(int)
-    for row in rows:
-        counts[row["case"].status] += 1
-    return [(value, label, counts[value]) for value, label in DeregStatus.choices]
+def board_counts(user) -> list[tuple[str, str, int]]:
+    """Cases per step within the user's scope (one query)."""
+    counts = dict(dereg_cases(user).order_by().values_list("status").annotate(n=Count("id")))
+    return [(value, label, counts.get(value, 0)) for value, label in DeregStatus.choices]
 
 
 def overdue_feedback(user):

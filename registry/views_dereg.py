@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -41,7 +42,7 @@ def dereg_board(request):
     """The board: every open case's step and what it waits for; overdue feedback to chase."""
     rows = board(request.user)
     return render(request, "registry/supervision/dereg_board.html", {
-        "rows": rows, "counts": board_counts(rows), "overdue": overdue_feedback(request.user)[:50],
+        "rows": rows, "counts": board_counts(request.user), "overdue": overdue_feedback(request.user)[:50],
         "rules": DeregRule.objects.all(), "can_run": can_run_forced_dereg(request.user),
         "tab": "dereg", "breadcrumbs": [("登记监管", "registry:supervision_home"), ("强制注销", None)],
     })
@@ -76,7 +77,7 @@ def dereg_screen(request):
         messages.success(request, f"按候选规则筛查，新增候选 {len(created)} 户。")
     else:
         messages.info(request, "按候选规则筛查，没有新的候选。")
-    return redirect("registry:dereg_board")
+    return redirect(reverse("registry:dereg_list") + "?status=candidate")
 
 
 @require(can_view_registration_supervision)

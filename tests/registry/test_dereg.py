@@ -231,3 +231,8 @@ def test_a_failed_document_rolls_the_step_back(case, section_user):
         dereg.case_send_reminder(case=case, sent_on=date(2025, 3, 4), by=section_user)
     case.refresh_from_db()
     assert case.status == DeregStatus.CANDIDATE and case.reminder_sent_on is None
+
+
+def test_a_terminated_case_is_not_screened_again(case, section_user):
+    dereg.case_terminate(case=case, reason="税务局反馈尚有欠税", by=section_user)
+    assert screen(section_user, date(2025, 6, 1)) == []

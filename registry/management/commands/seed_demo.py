@@ -35,6 +35,10 @@ class Command(BaseCommand):
         from annual_reports.demo import seed_annual_reports  # 年报: two seasons, a campaign, dormant entities
 
         seed_annual_reports(seed=seed, today=timezone.localdate(), progress=self.stdout.write if verbose else None)
+        from registry.demo_supervision import seed_supervision  # 登记监管: after the checks it links findings to
+
+        seed_supervision(seed=seed, today=timezone.localdate(), password=password,
+                         progress=self.stdout.write if verbose else None)
         from inspections.demo import seed_dashboard  # 领导驾驶舱: rolled up last, from every capability's demo data
 
         seed_dashboard(today=timezone.localdate(), progress=self.stdout.write if verbose else None)
