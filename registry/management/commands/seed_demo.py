@@ -35,6 +35,9 @@ class Command(BaseCommand):
         from annual_reports.demo import seed_annual_reports  # 年报: two seasons, a campaign, dormant entities
 
         seed_annual_reports(seed=seed, today=timezone.localdate(), progress=self.stdout.write if verbose else None)
+        from credit.demo_listings import seed_listings  # 列异列严, 行政处罚公示, 信用修复 in every state
+
+        seed_listings(today=timezone.localdate(), progress=self.stdout.write if verbose else None)
         from registry.demo_supervision import seed_supervision  # 登记监管: after the checks it links findings to
 
         seed_supervision(seed=seed, today=timezone.localdate(), password=password,
