@@ -40,12 +40,16 @@ def shift_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+LATE_FOLLOW_DAYS = 184  # a closed season is read up to the end of its filing year, so late filings show
+
+
 def as_of_day(season: FilingSeason, today: date | None = None) -> date:
-    """The day the progress is read at: today during the season, else the deadline (a season long closed)."""
+    """The day the progress is read at: today during the season and the half year after it (late filings), then
+    that half year's end."""
     today = today or timezone.localdate()
     if today < season.opens_on:
         return season.opens_on
-    return today if today <= season.due_on + timedelta(days=366) else season.due_on
+    return min(today, season.due_on + timedelta(days=LATE_FOLLOW_DAYS))
 
 
 @dataclass

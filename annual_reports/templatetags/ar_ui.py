@@ -19,3 +19,9 @@ def can_manage_ar(user) -> bool:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, key) if hasattr(mapping, "get") else key
+
+
+@register.filter
+def pct(value) -> str:
+    """A rate as "40.0%", or "—" when there is nothing to divide by (0.0% stays 0.0%)."""
+    return "—" if value is None else f"{value}%"
