@@ -241,7 +241,8 @@ def listing_steps(case: ListingCase) -> list[dict]:
     out, current = [], True
     for label, done in steps:
         step = {"label": label, "done": done, "current": False}
-        if not done and current and case.status in LISTING_OPEN:
+        waiting = case.status in LISTING_OPEN and (case.status != ListingStatus.LISTED or case.due_on)
+        if not done and current and waiting:
             step["current"], current = True, False
         out.append(step)
     return out

@@ -42,3 +42,11 @@ def compute_indices_task(self, job_id: int) -> None:
     from .indices import indices_compute_job
 
     run_import_task(self, job_id, run=lambda job: indices_compute_job(job=job), what="指数计算")
+
+
+@shared_task
+def penalty_publicity_end_task() -> int:
+    """Nightly: end the publicity of penalty records whose period has run out (idempotent)."""
+    from .penalties import penalty_end_expired
+
+    return penalty_end_expired()

@@ -162,6 +162,11 @@ CELERY_BEAT_SCHEDULE["inspections.rollup_all_years"] = {
     "schedule": crontab(hour=DASHBOARD_ROLLUP_NIGHT_HOUR, minute=30),
     "kwargs": {"full": True},
 }
+# 行政处罚公示: records whose publicity period has run out stop being published, every night.
+CELERY_BEAT_SCHEDULE["credit.penalty_publicity_end"] = {
+    "task": "credit.tasks.penalty_publicity_end_task",
+    "schedule": crontab(hour=1, minute=10),
+}
 # /healthz: each worker writes a heartbeat this often; it counts as down once its heartbeat is this old.
 WORKER_HEARTBEAT_SECONDS = int(env_str("WORKER_HEARTBEAT_SECONDS", "15"))
 WORKER_HEARTBEAT_TTL = int(env_str("WORKER_HEARTBEAT_TTL", "60"))

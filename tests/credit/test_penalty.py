@@ -83,3 +83,12 @@ def test_expired_publicity_ends(entity_a, owner):
     assert short.status == PenaltyStatus.ENDED and short.ended_on == short.publicity_end
     assert long.status == PenaltyStatus.PUBLISHED
     assert penalty_end_expired(on=date(2026, 6, 3)) == 0
+
+
+def test_nightly_task_ends_expired_publicity(entity_a, owner):
+    from credit.tasks import penalty_publicity_end_task
+
+    record = penalty_publish(record=create(entity_a, owner, kind="criticism"), by=owner, on=D)
+    assert penalty_publicity_end_task.apply().get() == 1  # three months after 2026-03-02 are long past
+    record.refresh_from_db()
+    assert record.status == PenaltyStatus.ENDED
