@@ -1,8 +1,13 @@
 """The leadership dashboard (领导驾驶舱): the page (also `/` for leadership), its print view and .xlsx export, the
 refresh button's rollup job, and the business-environment figures staff enter. Reads only the summary tables."""
+import hashlib
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,7 +21,7 @@ from core.xlsx import Workbook
 
 from .dashboard import build, dashboard_years, default_dashboard_year, load_rows
 from .forms import BusinessIndicatorForm
-from .models import BusinessIndicator
+from .models import BusinessIndicator, DashboardBlock
 from .permissions import can_manage_business_indicators, can_view_dashboard
 from .rollup import ROLLUP_JOB_KIND
 from .services.dashboard import business_indicator_delete, business_indicator_save, rollup_queue
@@ -36,22 +41,47 @@ def _year(request) -> tuple[int, list[int]]:
 
 
 def dashboard_context(request, rows=None) -> dict:
-    """The page's context; ``rows`` (inspections.dashboard.Rows) defaults to the summary tables of the year."""
+    """The export's context; ``rows`` (inspections.dashboard.Rows) defaults to the summary tables of the year."""
     year, years = _year(request)
     context = build(rows if rows is not None else load_rows(year))
-    context.update(years=years, print_view=request.GET.get("print") == "1",
-                   can_manage=can_manage_business_indicators(request.user),
-                   running=Job.objects.filter(kind=ROLLUP_JOB_KIND, status__in=["queued", "running"])
-                   .order_by("-created_at").first(),
-                   breadcrumbs=[] if request.path == reverse("home") else [("领导驾驶舱", None)])
+    context.update(years=years)
     return context
+
+
+def _stamp(year: int) -> str:
+    """What the blocks depend on: the year's last rollup and the business-environment figures entered."""
+    rolled = DashboardBlock.objects.filter(year=year).aggregate(at=Max("attempted_at"), n=Count("id"))
+    entered = BusinessIndicator.objects.filter(year=year).aggregate(at=Max("updated_at"), n=Count("id"))
+    return f"{rolled['at']}|{rolled['n']}|{entered['at']}|{entered['n']}|{timezone.localdate()}"
+
+
+def dashboard_body(year: int, rows=None) -> str:
+    """The blocks, rendered from the summary tables once per rollup (cached under the rollup's time, so the next
+    rollup or a figure entered shows at once); ``rows`` given: rendered from them, not cached."""
+    if rows is not None:
+        return render_to_string("inspections/_dashboard_body.html", build(rows))
+    key = f"dashboard-body:{year}:{hashlib.sha1(_stamp(year).encode()).hexdigest()}"
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string("inspections/_dashboard_body.html", build(load_rows(year)))
+        cache.set(key, body, 24 * 3600)
+    return body
+
+
+def dashboard_page(request, rows=None):
+    year, years = _year(request)
+    return render(request, "inspections/dashboard.html", {
+        "year": year, "years": years, "body": dashboard_body(year, rows), "print_view": request.GET.get("print") == "1",
+        "running": Job.objects.filter(kind=ROLLUP_JOB_KIND, status__in=["queued", "running"])
+        .order_by("-created_at").first(),
+        "breadcrumbs": [] if request.path == reverse("home") else [("领导驾驶舱", None)]})
 
 
 @require(can_view_dashboard)
 def dashboard(request):
     """The five KPIs beside their targets, the offices' ranking, the monthly trend, the ABCD distributions and every
     other capability's block, as of each block's last rollup."""
-    return render(request, "inspections/dashboard.html", dashboard_context(request))
+    return dashboard_page(request)
 
 
 @require(can_view_dashboard)

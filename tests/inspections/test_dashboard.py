@@ -153,3 +153,17 @@ def test_business_indicators_entered_checked_and_shown(client, rolled_up, sectio
     client.post(reverse("inspections:indicator_delete", args=[indicator.pk]))
     assert not BusinessIndicator.objects.exists()
     assert AuditLog.objects.filter(action=AuditAction.DELETE, summary__contains="营商环境指标").exists()
+
+
+def test_the_next_rollup_shows_at_once(client, rolled_up, leader, owner):
+    assert ">1</a> / 3" in page(client, leader)  # 后续处置率 1 of 3
+    from inspections import services
+    from tests.inspections.test_kpis import on
+
+    check = rolled_up["checks"][12]
+    services.follow_up_close(
+        follow_up=services.follow_up_open(spot_check=check, measure="listing", note="", by=owner),
+        completed_on=on(4, 1), note="已列入经营异常名录", by=owner)
+    assert ">1</a> / 3" in page(client, leader)  # as of the last rollup until the next one
+    rollup_year(LAST)
+    assert ">2</a> / 3" in page(client, leader)
