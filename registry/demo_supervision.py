@@ -192,7 +192,7 @@ def seed_findings(rng: random.Random, today: date, by) -> int:
     active = list(MarketEntity.objects.filter(status=RegistrationStatus.ACTIVE).order_by("uscc")[:4000])
     matters = list(MATTER_TEXT)
     made = 0
-    for i in range(22):
+    for i in range(22 if active else len(checks)):
         spot_check = checks[i] if i < len(checks) else None
         entity = spot_check.entity if spot_check else rng.choice(active)
         found_on = spot_check.checked_on if spot_check else today - timedelta(days=rng.randint(5, 200))

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.audit import audit
 from core.choices import AuditAction, DepartmentKind
+from core.documents import chinese_date
 from core.models import Department
 from core.workdays import RuleNotFound, add_period, deadline, rule_for
 
@@ -511,8 +512,8 @@ def case_decide(*, case: DeregCase, decided_on: date, by) -> DeregCase:
     handled = list(case.objections.exclude(outcome=""))
     _issue("forced_dereg_decision", case, {
         "revocation": _revocation_text(case),
-        "procedure": (f"于{case.reminder_sent_on:%Y年%m月%d日}发出催告，并于{case.announcement_start:%Y年%m月%d日}"
-                      f"至{case.announcement_end:%Y年%m月%d日}通过{case.announcement_media}公告"),
+        "procedure": (f"于{chinese_date(case.reminder_sent_on)}发出催告，并于{chinese_date(case.announcement_start)}"
+                      f"至{chinese_date(case.announcement_end)}通过{case.announcement_media}公告"),
         "objection_summary": "；".join(f"公告期间{o.objector}提出异议，经核实{o.get_outcome_display()}"
                                        for o in handled),
         "legal_basis": _legal_basis(case)}, by, decided_on)

@@ -112,7 +112,8 @@ def test_the_whole_pipeline_to_decision_updates_the_register(case, section_user,
     change = StatusChange.objects.filter(entity=case.entity).order_by("-changed_at", "-id").first()
     assert (change.old_status, change.new_status, change.source) == ("revoked", "deregistered", "强制注销")
     decision = IssuedDocument.objects.get(title="强制注销决定书")
-    assert "2025年05月26日" in decision.text and "也未提出异议" in decision.text
+    assert "2025年5月26日" in decision.text and "2025年3月4日发出催告" in decision.text
+    assert "也未提出异议" in decision.text
     steps = AuditLog.objects.for_object(case).values_list("summary", flat=True)
     assert len(steps) >= 8
 

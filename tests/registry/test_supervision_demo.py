@@ -68,3 +68,10 @@ def test_a_second_run_changes_nothing():
     before = snapshot()
     seed()
     assert snapshot() == before
+
+
+def test_a_tiny_register_without_spot_checks_still_seeds():
+    seed_demo(entities=20, password=PASSWORD, seed=3, today=TODAY)
+    summary = seed_supervision(seed=3, today=TODAY, password=PASSWORD)
+    assert summary.unlicensed > 0
+    assert seed_supervision(seed=3, today=TODAY, password=PASSWORD).unlicensed == 0
