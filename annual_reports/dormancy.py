@@ -119,8 +119,8 @@ def suspension_record(*, entity: MarketEntity, starts_on: date, planned_end: dat
     if planned_end > limit_on:
         raise ValidationError({"planned_end": f"累计歇业不得超过三年：本次最迟至 {limit_on}。"})
     period.save()
-    audit(actor=by, action=AuditAction.CREATE, target=entity,
-          summary=f"登记歇业：{starts_on} 至 {planned_end}", extra={"suspension": period.pk})
+    audit(actor=by, action=AuditAction.CREATE, target=period,
+          summary=f"登记歇业：{entity.name}，{starts_on} 至 {planned_end}", extra={"entity": entity.pk})
     return period
 
 
@@ -143,9 +143,9 @@ def suspension_extend(*, period: SuspensionPeriod, new_end: date, filed_on: date
     before = model_values(period, ["planned_end", "extension_filed_on"])
     period.planned_end, period.extension_filed_on = new_end, filed_on
     period.save(update_fields=["planned_end", "extension_filed_on"])
-    audit(actor=by, action=AuditAction.UPDATE, target=period.entity, summary=f"延长歇业期至 {new_end}",
+    audit(actor=by, action=AuditAction.UPDATE, target=period, summary=f"延长歇业期至 {new_end}：{period.entity.name}",
           changes=diff(before, model_values(period, ["planned_end", "extension_filed_on"])),
-          extra={"suspension": period.pk})
+          extra={"entity": period.entity_id})
     return period
 
 
@@ -163,8 +163,9 @@ def suspension_resume(*, period: SuspensionPeriod, resumed_on: date, by) -> Susp
     period.resumed_on = resumed_on
     period.save(update_fields=["resumed_on"])
     due, _rule = deadline("suspension_resumption_publicity", resumed_on)
-    audit(actor=by, action=AuditAction.STATUS, target=period.entity,
-          summary=f"恢复营业（{resumed_on}），应于 {due} 前公示", extra={"suspension": period.pk})
+    audit(actor=by, action=AuditAction.STATUS, target=period,
+          summary=f"{period.entity.name} 恢复营业（{resumed_on}），应于 {due} 前公示",
+          extra={"entity": period.entity_id})
     return period
 
 
@@ -239,8 +240,9 @@ def guidance_record(*, entity: MarketEntity, kind: str, guided_on: date, signals
         raise ValidationError(f"未知的识别依据：{'、'.join(sorted(unknown))}")
     guidance = DormancyGuidance.objects.create(entity=entity, kind=kind, guided_on=guided_on, signals=signals,
                                                note=note[:300], recorded_by=by)
-    audit(actor=by, action=AuditAction.CREATE, target=entity,
-          summary=f"休眠主体引导：{guidance.get_kind_display()}（{guided_on}）", extra={"guidance": guidance.pk})
+    audit(actor=by, action=AuditAction.CREATE, target=guidance,
+          summary=f"休眠主体引导：{entity.name}，{guidance.get_kind_display()}（{guided_on}）",
+          extra={"entity": entity.pk})
     return guidance
 
 
@@ -262,8 +264,8 @@ def guidance_outcome(*, guidance: DormancyGuidance, outcome: str, outcome_on: da
     if note:
         guidance.note = "；".join(filter(None, [guidance.note, note]))[:300]
     guidance.save(update_fields=["outcome", "outcome_on", "note"])
-    audit(actor=by, action=AuditAction.STATUS, target=guidance.entity,
-          summary=f"休眠主体引导结果：{guidance.get_outcome_display()}（{outcome_on}）",
+    audit(actor=by, action=AuditAction.STATUS, target=guidance,
+          summary=f"休眠主体引导结果：{guidance.entity.name}，{guidance.get_outcome_display()}（{outcome_on}）",
           changes=diff(before, model_values(guidance, ["outcome", "outcome_on", "note"])),
-          extra={"guidance": guidance.pk})
+          extra={"entity": guidance.entity_id})
     return guidance

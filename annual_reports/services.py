@@ -181,10 +181,10 @@ def report_record_paper(*, entity: MarketEntity, season: FilingSeason, filed_on:
     report.source, report.recorded_by = RecordSource.PAPER, by
     report.save()
     _tally_add(season, entity, day=filed_on, required=1 if new_record else 0)
-    audit(actor=by, action=AuditAction.CREATE, target=entity,
-          summary=f"录入纸质年报：{season}，{report.get_status_display()}（{filed_on}）"
+    audit(actor=by, action=AuditAction.CREATE, target=report,
+          summary=f"录入纸质年报：{entity.name}，{season}，{report.get_status_display()}（{filed_on}）"
                   f"{'，选择公示' if publish else '，选择不公示'}",
-          changes={"status": [before, report.status]}, extra={"annual_report": report.pk, "year": season.year})
+          changes={"status": [before, report.status]}, extra={"entity": entity.pk, "year": season.year})
     if report.status == FilingStatus.LATE:
         listing_cure(report=report, by=by)
     return report
@@ -302,9 +302,10 @@ def contact_record(*, target: CampaignTarget, contacted_on: date, channel: str, 
         raise ValidationError({"outcome": "请选择联系结果。"})
     record = ContactRecord.objects.create(target=target, contacted_on=contacted_on, channel=channel,
                                           outcome=outcome, note=note[:300], recorded_by=by)
-    audit(actor=by, action=AuditAction.CREATE, target=target.entity,
-          summary=f"年报提醒（{target.campaign.name}）：{record.get_channel_display()}，{record.get_outcome_display()}",
-          extra={"campaign": target.campaign_id, "contact": record.pk})
+    audit(actor=by, action=AuditAction.CREATE, target=record,
+          summary=f"年报提醒 {target.entity.name}（{target.campaign.name}）："
+                  f"{record.get_channel_display()}，{record.get_outcome_display()}",
+          extra={"campaign": target.campaign_id, "entity": target.entity_id})
     return record
 
 

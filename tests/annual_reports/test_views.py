@@ -169,3 +169,34 @@ def test_import_page_queues_a_job_that_runs_in_process(client, season, section_u
     assert "导入完成" in page
     assert AnnualReport.objects.get(entity=enterprise).status == FilingStatus.ON_TIME
     assert ReminderCampaign.objects.count() == 0
+
+
+def test_hand_over_from_the_progress_page_runs_as_a_job(client, season, section_user, enterprise, individual,
+                                                       django_capture_on_commit_callbacks):
+    from credit.models import ListingCase
+
+    client.force_login(section_user)
+    page = client.get(reverse("annual_reports:home"), {"year": YEAR}).content.decode()
+    assert "移交列异流程" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("annual_reports:season_hand_over", args=[YEAR]))
+    assert response.status_code == 302
+    assert "已移交列异流程：3 户" in client.get(response.url).content.decode()
+    assert ListingCase.objects.count() == 3
+
+
+def test_the_entity_timeline_shows_filings_reminders_and_guidance(client, campaign, owner, individual, season):
+    from annual_reports.services import contact_record, report_record_paper
+    from core.models import AuditLog
+
+    report = report_record_paper(entity=individual, season=season, filed_on=date(2025, 3, 1), publish=True, by=owner)
+    target = CampaignTarget.objects.get(campaign=campaign, entity=individual)
+    contact_record(target=target, contacted_on=timezone.localdate(), channel="sms", outcome="reached", note="",
+                   by=owner)
+    guidance_record(entity=individual, kind="simple_dereg", guided_on=timezone.localdate(), signals=[], note="",
+                    by=owner)
+    assert AuditLog.objects.for_object(report).exists()
+    client.force_login(owner)
+    page = client.get(reverse("registry:entity_detail", args=[individual.pk])).content.decode()
+    assert f"报送{YEAR} 年度年报（按时报送）" in page
+    assert "年报提醒（短信）：已告知" in page and "引导简易注销" in page
