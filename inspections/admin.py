@@ -4,8 +4,10 @@ from django.contrib import admin
 from core.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import (
+    BusinessIndicator,
     CheckItem,
     CheckItemVersion,
+    DashboardBlock,
     Draw,
     FollowUp,
     Inspector,
@@ -133,4 +135,23 @@ class KpiTargetAdmin(AuditedAdmin):
     list_display = ["year", "kpi", "target", "basis"]
     list_filter = ["year", "kpi"]
     search_fields = ["basis"]
+    list_select_related = True
+
+
+@admin.register(BusinessIndicator)
+class BusinessIndicatorAdmin(AuditedAdmin):
+    list_display = ["year", "period", "name", "value", "unit", "target", "source", "entered_by", "updated_at"]
+    list_filter = ["year", "period"]
+    search_fields = ["name", "source"]
+    list_select_related = ["entered_by"]
+    raw_id_fields = ["entered_by"]
+
+
+@admin.register(DashboardBlock)
+class DashboardBlockAdmin(ReadOnlyAdmin):
+    """When each block of the dashboard was last rolled up, or why it has no figures (written by the rollups)."""
+
+    list_display = ["year", "block", "status", "refreshed_at", "attempted_at", "message"]
+    list_filter = ["year", "status", "block"]
+    search_fields = ["block", "message"]
     list_select_related = True
