@@ -166,6 +166,8 @@ def open_trigger(entity, reason, *, source, occurred_on: date, user, source_ref:
 @transaction.atomic
 def cure(entity, reason, *, cured_on: date, source, user, source_ref: str = "", note: str = "") -> ListingCase | None:
     """The cause of a listing is gone: close the case before listing, or start the removal after it."""
+    if reason not in ABNORMAL_REASONS:
+        raise ValidationError(f"不是列入经营异常名录的事由：{reason}")
     if source not in TriggerSource.values:
         raise ValidationError(f"未知的消除来源：{source}")
     _date(cured_on, "事由消除日期")
@@ -241,6 +243,7 @@ def listing_propose(*, case: ListingCase, by, on: date, note: str) -> ListingCas
     """The buffer has run out without a cure: propose the listing (or mark) for a second reviewer."""
     case = _locked(case)
     _require(case, [ListingStatus.BUFFER], "提出拟列入意见")
+    _require_kind(case, [ListingKind.ABNORMAL, ListingKind.INDIVIDUAL_ABNORMAL], "按列异流程提出拟列入意见")
     if case.buffer_until and on <= case.buffer_until:
         raise ValidationError(f"缓冲期至 {case.buffer_until.isoformat()} 届满，届满后才能提出拟列入意见。")
     _date(on, "拟列入日期")
@@ -258,6 +261,7 @@ def listing_approve(*, case: ListingCase, by, on: date) -> ListingCase:
     """Prudent listing: a second reviewer (not the proposer) approves; the entity is listed or marked."""
     case = _locked(case)
     _require(case, [ListingStatus.PROPOSED], "审核列入")
+    _require_kind(case, [ListingKind.ABNORMAL, ListingKind.INDIVIDUAL_ABNORMAL], "按列异流程审核列入")
     if case.proposed_by_id == getattr(by, "pk", None):
         raise ValidationError("审慎列异：拟列入意见须由另一名工作人员审核，提出人不能审核自己的意见。")
     _date(on, "审核日期", not_before=case.proposed_on, not_before_label="拟列入日期")
@@ -280,6 +284,8 @@ def listing_reject(*, case: ListingCase, by, on: date, reason: str) -> ListingCa
     """The second reviewer does not agree (or the level above refuses): the case closes without a listing."""
     case = _locked(case)
     _require(case, [ListingStatus.PROPOSED, ListingStatus.APPROVAL], "作出不予列入的决定")
+    if (case.status == ListingStatus.APPROVAL) != (case.kind == ListingKind.SERIOUS):
+        raise ValidationError(f"{case.get_kind_display()}案件在“{case.status_label}”步骤不能作出不予列入的决定。")
     if case.status == ListingStatus.PROPOSED and case.proposed_by_id == getattr(by, "pk", None):
         raise ValidationError("拟列入意见须由另一名工作人员审核，提出人不能审核自己的意见。")
     if not reason.strip():
@@ -475,6 +481,7 @@ def serious_notify(*, case: ListingCase, by, on: date, channel: str, note: str =
 def serious_statement(*, case: ListingCase, by, statement: str, hearing_requested: bool) -> ListingCase:
     """Record the entity's statement and defence; a hearing request moves the case to the hearing step."""
     case = _locked(case)
+    _require_kind(case, [ListingKind.SERIOUS], "登记陈述申辩")
     _require(case, [ListingStatus.NOTIFIED], "登记陈述申辩")
     if not statement.strip() and not hearing_requested:
         raise ValidationError("请填写陈述申辩意见，或勾选“申请听证”。")
@@ -491,6 +498,7 @@ def serious_statement(*, case: ListingCase, by, statement: str, hearing_requeste
 @transaction.atomic
 def serious_hearing(*, case: ListingCase, by, held_on: date, note: str) -> ListingCase:
     case = _locked(case)
+    _require_kind(case, [ListingKind.SERIOUS], "登记听证")
     _require(case, [ListingStatus.HEARING], "登记听证")
     _date(held_on, "听证日期", not_before=case.notified_on, not_before_label="告知日期")
     if not note.strip():
@@ -507,6 +515,7 @@ def serious_hearing(*, case: ListingCase, by, held_on: date, note: str) -> Listi
 def serious_submit(*, case: ListingCase, by, on: date, authority: str) -> ListingCase:
     """After the statement period (no hearing requested): submit to the level above for approval."""
     case = _locked(case)
+    _require_kind(case, [ListingKind.SERIOUS], "报上级机关批准")
     _require(case, [ListingStatus.NOTIFIED], "报上级机关批准")
     if case.statement_due and on <= case.statement_due and not case.statement:
         raise ValidationError(f"陈述申辩期至 {case.statement_due.isoformat()}，期满或当事人已陈述申辩后才能报批。")
@@ -526,6 +535,7 @@ def serious_approve(*, case: ListingCase, by, approved_on: date, authority: str,
                     document: str) -> ListingCase:
     """The level above's approval is recorded (who, when, which document); the entity is listed for the term."""
     case = _locked(case)
+    _require_kind(case, [ListingKind.SERIOUS], "登记上级批准并列入")
     _require(case, [ListingStatus.APPROVAL], "登记上级批准并列入")
     if not (authority.strip() and approver.strip() and document.strip()):
         raise ValidationError("请填写批准机关、批准人和批准文件。")
@@ -584,6 +594,7 @@ def listing_actions(case: ListingCase) -> list[str]:
             ListingStatus.HEARING: ["hearing", "close_serious"],
             ListingStatus.APPROVAL: ["approve_serious", "reject", "close_serious"],
             ListingStatus.LISTED: ["remove"],
+            ListingStatus.REMOVAL: ["remove"],
         }.get(s, [])
     return {
         ListingStatus.REMINDER: ["remind", "cure"],

@@ -271,3 +271,64 @@ def test_cure_closes_a_pending_serious_case(entity_a, owner, section_user):
     cure(entity_a, ListingReason.UNREACHABLE, cured_on=today, source="staff", user=owner)
     serious.refresh_from_db()
     assert serious.status == ListingStatus.CLOSED
+
+
+def test_deadlines_follow_the_holiday_calendar(entity_a, owner):
+    """National Day 2026: 1–7 October off, Saturday 10 October a make-up working day."""
+    case = open_trigger(entity_a, ListingReason.UNREACHABLE, source="staff", occurred_on=date(2026, 9, 30),
+                        user=owner)
+    assert case.due_on == date(2026, 10, 10)  # 8, 9 and (Saturday) 10 October are the three working days
+
+
+ACTIONS = {
+    "remind": lambda c, u, r: listing_remind(case=c, by=u, on=D, channel="phone"),
+    "propose": lambda c, u, r: listing_propose(case=c, by=u, on=D + timedelta(days=30), note="x"),
+    "approve": lambda c, u, r: listing_approve(case=c, by=r, on=D + timedelta(days=30)),
+    "reject": lambda c, u, r: listing_reject(case=c, by=r, on=D + timedelta(days=30), reason="x"),
+    "remove": lambda c, u, r: listing_remove(case=c, by=u, on=D + timedelta(days=30), reason="x"),
+    "objection": lambda c, u, r: objection_receive(case=c, by=u, received_on=D + timedelta(days=1), grounds="x"),
+    "notify": lambda c, u, r: serious_notify(case=c, by=u, on=D, channel="mail"),
+    "statement": lambda c, u, r: serious_statement(case=c, by=u, statement="x", hearing_requested=False),
+    "hearing": lambda c, u, r: serious_hearing(case=c, by=u, held_on=D, note="x"),
+    "submit": lambda c, u, r: serious_submit(case=c, by=u, on=D + timedelta(days=30), authority="x"),
+    "approve_serious": lambda c, u, r: serious_approve(case=c, by=u, approved_on=D, authority="x", approver="y",
+                                                       document="z"),
+    "close_serious": lambda c, u, r: serious_close(case=c, by=u, on=D, reason="x"),
+}
+# The actions each status allows (credit.listings.listing_actions says the same for the pages).
+ALLOWED = {
+    ("abnormal", ListingStatus.REMINDER): {"remind"},
+    ("abnormal", ListingStatus.BUFFER): {"propose"},
+    ("abnormal", ListingStatus.PROPOSED): {"approve", "reject"},
+    ("abnormal", ListingStatus.LISTED): {"remove", "objection"},
+    ("abnormal", ListingStatus.REMOVAL): {"remove", "objection"},
+    ("serious", ListingStatus.REMINDER): {"notify", "close_serious"},
+    ("serious", ListingStatus.NOTIFIED): {"statement", "submit", "close_serious"},
+    ("serious", ListingStatus.HEARING): {"hearing", "close_serious"},
+    ("serious", ListingStatus.APPROVAL): {"approve_serious", "reject", "close_serious"},
+    ("serious", ListingStatus.LISTED): {"remove"},
+    ("serious", ListingStatus.REMOVAL): {"remove"},
+}
+STATES = [(k, s) for k in ("abnormal", "serious") for s in ListingStatus.values]
+
+
+@pytest.mark.parametrize("kind, status", STATES)
+def test_every_disallowed_transition_is_refused_and_changes_nothing(entity_a, owner, reviewer, kind, status):
+    case = open_trigger(entity_a, ListingReason.UNREACHABLE, source="staff", occurred_on=D, user=owner)
+    listed_on = D if status in (ListingStatus.LISTED, ListingStatus.REMOVAL) else None
+    ListingCase.objects.filter(pk=case.pk).update(
+        kind=kind, status=status, listed_on=listed_on, buffer_until=D, proposed_on=D, proposed_by=owner,
+        notified_on=D, statement_due=D, reason=ListingReason.SERIOUS_OTHER if kind == "serious" else case.reason)
+    allowed = ALLOWED.get((kind, status), set())
+    for name, call in ACTIONS.items():
+        if name in allowed:
+            continue
+        case = ListingCase.objects.get(pk=case.pk)
+        with pytest.raises(ValidationError):
+            call(case, owner, reviewer)
+        after = ListingCase.objects.get(pk=case.pk)
+        assert (after.status, after.kind) == (status, kind), name
+    from credit.listings import listing_actions
+
+    page = set(listing_actions(ListingCase.objects.get(pk=case.pk))) - {"cure"}
+    assert page == allowed

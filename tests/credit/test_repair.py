@@ -317,3 +317,34 @@ def test_a_switched_off_template_refuses_the_step_and_saves_nothing(entity_a, ow
         repair_accept(case=case, by=owner, on=case.applied_on)
     case.refresh_from_db()
     assert case.status == RepairStatus.RECEIVED and case.accepted_on is None
+
+
+REPAIR_CALLS = {
+    "materials": lambda c, u, on: repair_update_materials(case=c, by=u, materials=ALL_ABNORMAL),
+    "accept": lambda c, u, on: repair_accept(case=c, by=u, on=on),
+    "refuse_acceptance": lambda c, u, on: repair_refuse_acceptance(case=c, by=u, on=on, reason="x"),
+    "review": lambda c, u, on: repair_review(case=c, by=u, on=on, opinion="x"),
+    "decide": lambda c, u, on: repair_decide(case=c, by=u, on=on, repaired=False, reason="x"),
+    "effect": lambda c, u, on: repair_effect(case=c, by=u, on=on),
+    "notify": lambda c, u, on: repair_notify(case=c, by=u, on=on, channel="sms"),
+    "share": lambda c, u, on: repair_share(case=c, by=u, on=on, departments=[make_department()]),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", RepairStatus.values)
+def test_every_disallowed_repair_transition_is_refused(entity_a, owner, reviewer, status):
+    from credit.repair import repair_actions
+
+    case = abnormal_case(entity_a, owner, reviewer)
+    on = case.applied_on
+    RepairCase.objects.filter(pk=case.pk).update(status=status, accepted_on=on, reviewed_on=on, decided_on=on,
+                                                 notified_on=on)
+    case = RepairCase.objects.get(pk=case.pk)
+    allowed = set(repair_actions(case))
+    for name, call in REPAIR_CALLS.items():
+        if name in allowed:
+            continue
+        with pytest.raises(ValidationError):
+            call(RepairCase.objects.get(pk=case.pk), owner, on)
+        assert RepairCase.objects.get(pk=case.pk).status == status, name
