@@ -81,6 +81,25 @@ def _model_high_risk(params: dict) -> list[tuple[int, str]]:
             for entity_id, c, score in results]
 
 
+def _abnormal_third_year(params: dict) -> list[tuple[int, str]]:
+    from .choices import LISTING_OPEN, ListingKind, ListingStatus
+    from .listings import reminder_window_start, third_anniversary
+    from .models import ListingCase
+
+    today = timezone.localdate()
+    listings = (ListingCase.objects.filter(kind=ListingKind.ABNORMAL, status=ListingStatus.LISTED)
+                .exclude(serious_cases__status__in=LISTING_OPEN).order_by("entity_id", "listed_on"))
+    found = {}
+    for listing in listings:
+        if listing.entity_id in found or reminder_window_start(listing) > today:
+            continue
+        anniversary = third_anniversary(listing)
+        state = "已届满三年" if anniversary <= today else f"{anniversary:%Y-%m-%d} 届满三年"
+        found[listing.entity_id] = (f"{listing.listed_on:%Y-%m-%d} 因“{listing.get_reason_display()}”"
+                                    f"列入经营异常名录，{state}")
+    return sorted(found.items())
+
+
 RULES: dict[str, RuleSpec] = {r.code: r for r in (
     RuleSpec(TargetRule.SUSPENSION_ENDING,
              explains="目前处于歇业状态、本次歇业将在 {within_days} 天内期满或已经期满的主体"
@@ -93,8 +112,10 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
     RuleSpec(TargetRule.ANNUAL_REPORT_MISSING,
              explains="截至 6 月 1 日尚未报送上一年度年度报告的主体（年报功能上线后可用）",
              available=False),
-    RuleSpec(TargetRule.ABNORMAL_THIRD_YEAR, explains="列入经营异常名录即将届满三年的主体（列异功能上线后可用）",
-             available=False),
+    RuleSpec(TargetRule.ABNORMAL_THIRD_YEAR,
+             explains="在列的经营异常名录记录已进入届满三年前的提醒期（时限规则“届满三年前提醒履行义务”）或已届满、"
+                      "尚未启动列严程序的企业（提醒其履行义务、申请信用修复）",
+             find=_abnormal_third_year),
 )}
 
 

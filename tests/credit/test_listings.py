@@ -332,3 +332,19 @@ def test_every_disallowed_transition_is_refused_and_changes_nothing(entity_a, ow
 
     page = set(listing_actions(ListingCase.objects.get(pk=case.pk))) - {"cure"}
     assert page == allowed
+
+
+def test_target_list_of_listings_nearing_three_years(office_a, owner, section_user):
+    from credit.services import target_list_generate
+
+    today = date.today()
+    near = make_entity(office_a)
+    _old_listing(near, owner, date(today.year - 3, today.month, 1) + timedelta(days=40))  # within 60 days
+    past = make_entity(office_a)
+    _old_listing(past, owner, date(today.year - 4, 1, 10))
+    recent = make_entity(office_a)
+    _old_listing(recent, owner, date(today.year - 1, 1, 10))
+    target = target_list_generate(rule="abnormal_third_year", by=section_user)
+    reasons = dict(target.entries.values_list("entity_id", "reason"))
+    assert set(reasons) == {near.pk, past.pk}
+    assert "已届满三年" in reasons[past.pk] and "届满三年" in reasons[near.pk]
