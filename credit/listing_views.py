@@ -240,10 +240,13 @@ def listing_steps(case: ListingCase) -> list[dict]:
                  ("恢复" if case.kind == ListingKind.INDIVIDUAL_ABNORMAL else "移出", case.removed_on)]
     out, current = [], True
     for label, done in steps:
-        step = {"label": label, "done": done, "current": False}
+        step = {"label": label, "done": done, "current": False, "due": None, "note": ""}
         waiting = case.status in LISTING_OPEN and (case.status != ListingStatus.LISTED or case.due_on)
         if not done and current and waiting:
             step["current"], current = True, False
+            step["due"] = case.due_on
+            if case.status == ListingStatus.NOTIFIED:
+                step["note"] = f"陈述申辩期至 {case.statement_due:%Y-%m-%d}"
         out.append(step)
     return out
 

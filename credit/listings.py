@@ -470,7 +470,7 @@ def serious_notify(*, case: ListingCase, by, on: date, channel: str, note: str =
     before = case.status
     case.status, case.notified_on, case.reminder_channel, case.reminder_note = ListingStatus.NOTIFIED, on, channel, note
     case.statement_due, _rule = deadline(STATEMENT_RULE, on)
-    case.due_on, case.due_rule = case.statement_due, STATEMENT_RULE
+    _set_due(case, None, None)  # the statement period is the entity's, not a step the bureau can be late for
     case.save()
     _log(case, by, before, f"告知拟列入严重违法失信名单，陈述申辩期至 {case.statement_due.isoformat()}")
     _issue(case, "serious_listing_notice", by, on)
