@@ -353,3 +353,50 @@ def season_hand_over_job(*, job) -> HandOverReport:
                               progress=lambda done, total: job_progress(job, done=done, total=total,
                                                                         stage="移交列异"))
     return HandOverReport(season, opened)
+
+
+# ---- opening a season as a background job (a million INSERTs do not belong in a web request) -----------------
+
+OPEN_JOB_KIND = "annual_reports.season_open"
+
+
+class SeasonOpenReport:
+    ok = True
+
+    def __init__(self, season: FilingSeason, added: int):
+        self.season, self.added = season, added
+
+    def summary(self) -> str:
+        return f"已开启{self.season}：新增报送记录 {self.added} 户，报送截止日期 {self.season.due_on}。"
+
+    def as_result(self) -> dict:
+        return {"season": self.season.year, "added": self.added, "summary": self.summary()}
+
+
+def season_open_queue(*, year: int, due_on: date | None, note: str, by):
+    """Check the dates now (the user sees a mistake at once), then open the season in a job the page follows."""
+    from core.services import job_create, job_enqueue
+
+    from .tasks import season_open_task
+
+    defaults = season_defaults(year)
+    existing = FilingSeason.objects.filter(year=year).first()
+    _check_season(year=year, opens_on=defaults["opens_on"],
+                  due_on=existing.due_on if existing else (due_on or defaults["due_on"]),
+                  required_established_before=defaults["required_established_before"])
+    with transaction.atomic():
+        job = job_create(kind=OPEN_JOB_KIND, user=by, params={
+            "year": year, "due_on": due_on.isoformat() if due_on else "", "note": note})
+        job_enqueue(job=job, task=season_open_task)
+    return job
+
+
+def season_open_job(*, job) -> SeasonOpenReport:
+    from core.services import job_progress
+
+    params = job.params
+    job_progress(job, done=0, total=1, stage="建立报送记录")
+    before = AnnualReport.objects.filter(season__year=params["year"]).count()
+    season = season_open(year=int(params["year"]), by=job.created_by, note=params.get("note", ""),
+                         due_on=date.fromisoformat(params["due_on"]) if params.get("due_on") else None)
+    return SeasonOpenReport(season, AnnualReport.objects.filter(season=season).count() - before)

@@ -22,3 +22,13 @@ def season_hand_over_task(self, job_id: int) -> None:
     from .services import season_hand_over_job
 
     run_import_task(self, job_id, run=lambda job: season_hand_over_job(job=job), what="移交")
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES)
+def season_open_task(self, job_id: int) -> None:
+    """Open (or complete) a report year's season; idempotent (only missing records are added)."""
+    from core.importing import run_import_task
+
+    from .services import season_open_job
+
+    run_import_task(self, job_id, run=lambda job: season_open_job(job=job), what="开启年报季")

@@ -161,13 +161,14 @@ def season_open(request):
     form = SeasonOpenForm(request.POST)
     if form.is_valid():
         try:
-            season = services.season_open(year=form.cleaned_data["year"], due_on=form.cleaned_data["due_on"],
-                                          note=form.cleaned_data["note"], by=request.user)
+            job = services.season_open_queue(year=form.cleaned_data["year"], due_on=form.cleaned_data["due_on"],
+                                             note=form.cleaned_data["note"], by=request.user)
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         else:
-            messages.success(request, f"已开启{season}，报送截止日期 {season.due_on}。")
-            return redirect(f"{redirect('annual_reports:home').url}?year={season.year}")
+            if job.status == JobStatus.QUEUED and job.stage == JOB_UNSENT_STAGE:
+                messages.warning(request, JOB_UNSENT_ERROR)
+            return redirect("annual_reports:job", job.pk)
     else:
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     return redirect("annual_reports:season_list")
@@ -254,13 +255,15 @@ def import_home(request):
 def job_page(request, job_id: int):
     """One import or hand-over job: progress while it runs, then its counts or its row-level errors."""
     job = job_for_user(request.user, job_id)
-    if job.kind not in (IMPORT_JOB_KIND, services.HAND_OVER_JOB_KIND):
+    if job.kind not in (IMPORT_JOB_KIND, services.HAND_OVER_JOB_KIND, services.OPEN_JOB_KIND):
         raise Http404
     result = job.result or {}
     limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
     is_import = job.kind == IMPORT_JOB_KIND
+    title = {IMPORT_JOB_KIND: "年报报送情况导入", services.HAND_OVER_JOB_KIND: "到期未报送移交列异",
+             services.OPEN_JOB_KIND: "开启年报季"}[job.kind]
     return render(request, "annual_reports/job.html", {
-        "job": job, "result": result, "is_import": is_import,
+        "job": job, "result": result, "is_import": is_import, "title": title,
         "errors": result.get("errors", []), "truncated": result.get("error_count", 0) > len(result.get("errors", [])),
         "max_errors": MAX_STORED_ERRORS,
         "stalled": job.status == JobStatus.RUNNING and job.started_at and timezone.now() - job.started_at > limit,

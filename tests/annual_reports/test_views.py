@@ -200,3 +200,18 @@ def test_the_entity_timeline_shows_filings_reminders_and_guidance(client, campai
     page = client.get(reverse("registry:entity_detail", args=[individual.pk])).content.decode()
     assert f"报送{YEAR} 年度年报（按时报送）" in page
     assert "年报提醒（短信）：已告知" in page and "引导简易注销" in page
+
+
+def test_opening_a_season_from_the_page_runs_as_a_job(client, section_user, enterprise,
+                                                      django_capture_on_commit_callbacks):
+    from annual_reports.models import FilingSeason
+
+    client.force_login(section_user)
+    bad = client.post(reverse("annual_reports:season_open"), {"year": 2024, "due_on": "2024-12-31"}, follow=True)
+    assert "开始日期" in bad.content.decode() or "截止日期不能早于" in bad.content.decode()
+    assert not FilingSeason.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("annual_reports:season_open"), {"year": 2024, "note": "按省局通知"})
+    assert response.status_code == 302
+    assert "已开启2024 年度年报：新增报送记录 1 户" in client.get(response.url).content.decode()
+    assert FilingSeason.objects.get().due_on == date(2025, 6, 30)
