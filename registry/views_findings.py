@@ -97,9 +97,13 @@ def finding_detail(request, pk: int):
             "item": finding.list_item_id, "aggravating": finding.aggravating,
             "aggravating_note": finding.aggravating_note})
         if finding.handling:
-            context["decide_form"] = DecideForm(initial={
+            form = DecideForm(initial={
                 "letter_kind": three_lists.default_letter(finding),
                 "rectification_due": three_lists.default_rectification_due(timezone.localdate())})
+            for name in (("letter_kind", "rectification_due") if finding.handling == Handling.CASE
+                         else ("case_note",)):
+                del form.fields[name]  # only what this handling needs
+            context["decide_form"] = form
     if can_manage and finding.status == FindingStatus.RECTIFYING:
         context["rectify_form"] = RectifyForm(initial={"rectified_on": timezone.localdate()})
     context["is_case"] = finding.handling == Handling.CASE

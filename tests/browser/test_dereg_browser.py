@@ -26,6 +26,8 @@ def reference_data(db):
     from core.workdays import calendar_changed
 
     for module in ("core.migrations.0003_seed_calendar_and_time_limits", "core.migrations.0006_seed_document_templates",
+                   "credit.migrations.0002_seed_risk_domains", "credit.migrations.0012_seed_listing_and_repair_rules",
+                   "inspections.migrations.0002_kpi_targets", "annual_reports.migrations.0002_seed_rules",
                    "registry.migrations.0008_seed_supervision_rules_and_lists"):
         import_module(module).seed(django_apps, None)
     calendar_changed()
@@ -150,3 +152,61 @@ def test_candidate_through_department_feedback_to_decision(page, shot, section_u
     page.goto(page.base_url + f"/registry/entities/{entity.pk}/")
     assert page.get_by_text("强制注销").first.is_visible()
     shot(page, "dereg_12_entity_timeline")
+
+
+def test_the_other_supervision_pages_with_the_demo_data(page, shot):
+    """Findings with the three lists, the catalogue, unlicensed cases, notifications and the assessment, on the demo
+    district (office staff see their office; the member account its notifications)."""
+    from credit.demo import seed_risk_classes
+    from inspections.demo import seed_inspections
+    from registry.demo import seed_demo
+    from registry.demo_supervision import seed_supervision
+    from registry.supervision_models import InfoNotification, RegistrationFinding, UnlicensedCase
+
+    today = timezone.localdate()
+    password = "pass-for-tests-2023"
+    seed_demo(entities=3000, password=password, seed=7, today=today)
+    seed_risk_classes(seed=7, today=today)
+    seed_inspections(seed=7, today=today, password=password)
+    seed_supervision(seed=7, today=today, password=password)
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    login(page, "credit", password)
+    page.goto(page.base_url + "/registry/supervision/")
+    shot(page, "supervision_01_home_demo")
+    page.goto(page.base_url + "/registry/supervision/dereg/")
+    assert page.locator("td.reg-waiting").count() >= 10
+    shot(page, "supervision_02_board_demo")
+    page.goto(page.base_url + "/registry/supervision/findings/")
+    shot(page, "supervision_03_findings")
+    excluded = RegistrationFinding.objects.exclude(exclusions=[]).first()
+    page.goto(page.base_url + excluded.get_absolute_url())
+    assert page.get_by_text("不适用清单").first.is_visible()
+    shot(page, "supervision_04_finding_excluded")
+    recorded = RegistrationFinding.objects.filter(status="recorded", handling="").first()
+    page.goto(page.base_url + recorded.get_absolute_url())
+    link = form(page, "/link/")
+    link.locator("select[name=item]").select_option(index=1)
+    link.get_by_role("button", name="对照并给出建议").click()
+    page.wait_for_selector("text=建议处理方式")
+    shot(page, "supervision_05_finding_proposal")
+    page.goto(page.base_url + "/registry/supervision/lists/")
+    shot(page, "supervision_06_catalogue")
+    page.goto(page.base_url + "/registry/supervision/unlicensed/")
+    shot(page, "supervision_07_unlicensed_list")
+    case = UnlicensedCase.objects.filter(notifications__isnull=False).first()
+    page.goto(page.base_url + case.get_absolute_url())
+    shot(page, "supervision_08_unlicensed_detail")
+    page.goto(page.base_url + f"/registry/supervision/unlicensed/assessment/?year={today.year}")
+    assert page.get_by_text("按市场监管所").is_visible()
+    shot(page, "supervision_09_assessment")
+    page.get_by_role("button", name="退出").click()
+
+    notice = InfoNotification.objects.filter(status="sent", department__code="CY04").first() \
+        or InfoNotification.objects.filter(department__code="CY04").first()
+    if notice is not None:
+        login(page, "renshe", password)
+        page.get_by_role("link", name="信息抄告").first.click()
+        shot(page, "supervision_10_member_notifications")
+        page.goto(page.base_url + notice.get_absolute_url())
+        shot(page, "supervision_11_member_notification")
