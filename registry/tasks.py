@@ -10,3 +10,17 @@ def import_entities_task(self, job_id: int) -> None:
     from .importer import entities_import_job
 
     run_import_task(self, job_id, run=lambda job: entities_import_job(job=job))
+
+
+@shared_task
+def dereg_chase_feedback_task() -> int:
+    """Every morning: chase the member departments whose forced-deregistration feedback is overdue (once a day)."""
+    from django.utils import timezone
+
+    from core.workdays import is_workday
+
+    from .dereg import chase_overdue_feedback
+
+    if not is_workday(timezone.localdate()):  # the schedule runs Monday to Friday; holidays are skipped here
+        return 0
+    return chase_overdue_feedback()

@@ -167,6 +167,11 @@ CELERY_BEAT_SCHEDULE["credit.penalty_publicity_end"] = {
     "task": "credit.tasks.penalty_publicity_end_task",
     "schedule": crontab(hour=1, minute=10),
 }
+# 强制注销: member departments whose feedback is overdue are chased every working morning.
+CELERY_BEAT_SCHEDULE["registry.dereg_chase_feedback"] = {
+    "task": "registry.tasks.dereg_chase_feedback_task",
+    "schedule": crontab(hour=8, minute=30, day_of_week="mon-fri"),
+}
 # /healthz: each worker writes a heartbeat this often; it counts as down once its heartbeat is this old.
 WORKER_HEARTBEAT_SECONDS = int(env_str("WORKER_HEARTBEAT_SECONDS", "15"))
 WORKER_HEARTBEAT_TTL = int(env_str("WORKER_HEARTBEAT_TTL", "60"))
