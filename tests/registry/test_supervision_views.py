@@ -188,3 +188,21 @@ def test_board_lists_overdue_feedback_to_chase(client, section_user, world):
     client.post(reverse("registry:feedback_chase", args=[row.pk]), {"next": reverse("registry:dereg_board")})
     row.refresh_from_db()
     assert row.chase_count == 1
+
+
+def test_entity_timeline_shows_supervision_events(client, section_user, world):
+    client.force_login(section_user)
+    page = client.get(reverse("registry:entity_detail", args=[world["a"].entity_id])).content.decode()
+    assert "列为强制注销候选" in page and "发出强制注销催告" in page and "登记事项问题" in page
+
+
+def test_the_board_reads_in_a_fixed_number_of_queries(section_user, world, office_a, django_assert_max_num_queries):
+    from registry.supervision_selectors import board
+
+    for i in range(5):
+        revoke(make_entity(office_a, name=f"批量公司{i}"), date(2021, 1, 4))
+    for case in dereg.candidates_screen(by=section_user, on=date(2025, 3, 3))[0]:
+        dereg.case_send_reminder(case=case, sent_on=date(2025, 3, 4), by=section_user)
+    with django_assert_max_num_queries(3):
+        rows = board(section_user)
+    assert len(rows) == 7
