@@ -258,3 +258,17 @@ def test_rollup_kpis_command(last_year):
     out = StringIO()
     call_command("rollup_kpis", "--year", str(LAST), stdout=out)
     assert f"{LAST} 年：指标" in out.getvalue() and KpiFigure.objects.filter(year=LAST).exists()
+
+
+def test_every_capability_that_landed_fills_its_blocks(last_year):
+    """The providers listed in inspections.rollup.SOURCES, as they are in the repository now."""
+    from inspections.rollup import block_titles, sources
+
+    result = rollup_year(LAST)
+    assert result["failed"] == [] and result["unavailable"] == [], result  # credit, 年报, registry, training landed
+    declared = {block for source in sources() for block, _ in source.blocks}
+    states = {b.block: b.status for b in DashboardBlock.objects.filter(year=LAST)}
+    for block in declared - set(result["unavailable"]):
+        assert states[block] == DashboardBlock.OK, block
+    reported = set(DashboardFact.objects.filter(year=LAST).values_list("block", flat=True))
+    assert reported <= set(block_titles()), reported - set(block_titles())  # every block has its Chinese title
