@@ -10,6 +10,7 @@ import csv
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -102,78 +103,98 @@ def _parse_channel(text: str):
 
 
 def _check_rows(sheet, report: ImportReport, *, job: Job | None, staging) -> tuple[list[RowError], int]:
-    """Check each row on its own and stage the good ones as CSV (rn, uscc, season id, date, channel, publish)."""
+    """Check each row on its own and stage the good ones as CSV (rn, uscc, season id, date, channel, publish).
+
+    The loop is the import's hot path at a million rows: the common cell types (text code, numeric year, Excel
+    date, known channel word) are taken directly; anything else goes through the general helpers."""
     p = sheet.positions
     col = {key: sheet.names.get(key, LABELS[key]) for key in LABELS}
     seasons = {s.year: s for s in FilingSeason.objects.all()}
+    season_ids = {year: (s.pk, s.opens_on) for year, s in seasons.items()}
     years_text = "、".join(str(y) for y in sorted(seasons)) or "（尚未开启任何年报季）"
     today = timezone.localdate()
-    writer = csv.writer(staging)
+    write = csv.writer(staging).writerow
     errors, seen = [], {}
     p_uscc, p_year, p_date, p_channel = p["uscc"], p["year"], p["filed_on"], p["channel"]
     p_name, p_publish = p.get("name"), p.get("publish")
     n = staged = 0
+    str_, float_, int_, datetime_ = str, float, int, datetime
     for idx, raw in enumerate(sheet.rows, start=sheet.first_row):
         rn = idx + 1
-        uscc_text = cell_value(raw, p_uscc)
-        year_raw = raw[p_year]
-        date_raw = raw[p_date]
-        channel_text = cell_value(raw, p_channel)
-        publish_text = cell_value(raw, p_publish)
-        if not (uscc_text or cell_text(year_raw) or cell_text(date_raw) or channel_text or publish_text
+        uscc_raw, year_raw, date_raw, channel_raw = raw[p_uscc], raw[p_year], raw[p_date], raw[p_channel]
+        publish_text = cell_value(raw, p_publish) if p_publish is not None else ""
+        if uscc_raw == "" and year_raw == "" and date_raw == "" and channel_raw == "" and not publish_text and (
+                p_name is None or raw[p_name] == ""):
+            continue
+        uscc = uscc_raw.strip().upper() if uscc_raw.__class__ is str_ else ""
+        if len(uscc) != 18 or " " in uscc:
+            uscc = normalise_uscc(cell_text(uscc_raw))
+        channel_text = channel_raw.strip() if channel_raw.__class__ is str_ else cell_text(channel_raw)
+        if not (uscc or cell_text(year_raw) or cell_text(date_raw) or channel_text or publish_text
                 or cell_value(raw, p_name)):
             continue
         n += 1
-        bad = []
-        uscc = normalise_uscc(uscc_text)
-        if not uscc:
-            bad.append(("uscc", "必填项为空"))
-        elif len(uscc) != 18:
-            bad.append(("uscc", f"“{uscc_text}”不是 18 位统一社会信用代码"))
-        year_text = cell_text(year_raw).removesuffix("年度").removesuffix("年")
+        bad = None
+        if len(uscc) != 18:
+            bad = [("uscc", "必填项为空" if not uscc else f"“{cell_text(uscc_raw)}”不是 18 位统一社会信用代码")]
+        # 报告年度: a number, or text such as 2024 / 2024年度
+        year = int(year_raw) if year_raw.__class__ in (float_, int_) and year_raw == int(year_raw) else None
+        if year is None:
+            year_text = cell_text(year_raw).removesuffix("年度").removesuffix("年")
+            if not year_text:
+                bad = (bad or []) + [("year", "必填项为空")]
+            elif not year_text.isdigit():
+                bad = (bad or []) + [("year", f"“{cell_text(year_raw)}”不是有效年度，应写作 2025")]
+            else:
+                year = int(year_text)
         season = None
-        if not year_text:
-            bad.append(("year", "必填项为空"))
-        elif not year_text.isdigit():
-            bad.append(("year", f"“{cell_text(year_raw)}”不是有效年度，应写作 2025"))
-        else:
-            season = seasons.get(int(year_text))
+        if year is not None:
+            season = season_ids.get(year)
             if season is None:
-                bad.append(("year", f"{year_text} 年度年报季尚未开启（已开启：{years_text}），"
-                                    "请先在“年报”中开启该年度"))
-        filed_on = parse_date(date_raw) if cell_text(date_raw) else None
-        if cell_text(date_raw) and filed_on is None:
-            bad.append(("filed_on", f"“{cell_text(date_raw)}”不是有效日期（{DATE_FORMATS}）"))
-        elif filed_on is not None:
+                bad = (bad or []) + [("year", f"{year} 年度年报季尚未开启（已开启：{years_text}），"
+                                              "请先在“年报”中开启该年度")]
+        # 报送日期: an Excel date, or text; empty means not filed
+        if date_raw.__class__ is datetime_:
+            filed_on = date_raw.date()
+        elif date_raw == "" or date_raw is None:
+            filed_on = None
+        else:
+            filed_on = parse_date(date_raw)
+            if filed_on is None:
+                date_text = cell_text(date_raw)
+                if date_text:
+                    bad = (bad or []) + [("filed_on", f"“{date_text}”不是有效日期（{DATE_FORMATS}）")]
+                    filed_on = False  # present but unreadable
+        if filed_on:
             if filed_on > today:
-                bad.append(("filed_on", f"报送日期 {filed_on} 晚于今天"))
-            elif season is not None and filed_on < season.opens_on:
-                bad.append(("filed_on", f"报送日期 {filed_on} 早于{season}的报送开始日期 {season.opens_on}"))
+                bad = (bad or []) + [("filed_on", f"报送日期 {filed_on} 晚于今天")]
+            elif season is not None and filed_on < season[1]:
+                bad = (bad or []) + [("filed_on", f"报送日期 {filed_on} 早于{seasons[year]}的报送开始日期 {season[1]}")]
         channel = ""
         if channel_text:
-            channel = _parse_channel(channel_text)
+            channel = CHANNELS.get(channel_text) or _parse_channel(channel_text)
             if channel is None:
-                bad.append(("channel", f"“{channel_text}”不是有效的报送方式，应为 网页、手机 或 纸质"))
-            elif filed_on is None and not cell_text(date_raw):
-                bad.append(("filed_on", "填写了报送方式，但报送日期为空；未报送的主体两列都应留空"))
-        elif filed_on is not None:
-            bad.append(("channel", "已报送（有报送日期）的，报送方式不能为空，应为 网页、手机 或 纸质"))
+                bad = (bad or []) + [("channel", f"“{channel_text}”不是有效的报送方式，应为 网页、手机 或 纸质")]
+            elif filed_on is None:
+                bad = (bad or []) + [("filed_on", "填写了报送方式，但报送日期为空；未报送的主体两列都应留空")]
+        elif filed_on:
+            bad = (bad or []) + [("channel", "已报送（有报送日期）的，报送方式不能为空，应为 网页、手机 或 纸质")]
         publish = ""
         if publish_text:
             value = PUBLISH_WORDS.get(publish_text.upper())
             if value is None:
-                bad.append(("publish", f"“{publish_text}”无法识别，应为 是 或 否（仅个体工商户填写）"))
+                bad = (bad or []) + [("publish", f"“{publish_text}”无法识别，应为 是 或 否（仅个体工商户填写）")]
             else:
                 publish = "t" if value else "f"
-        if not bad:
-            first = seen.setdefault((uscc, season.pk), rn)
+        if bad is None:
+            first = seen.setdefault((uscc, year), rn)
             if first != rn:
-                bad.append(("uscc", f"{uscc} 的 {season.year} 年度与第 {first} 行重复"))
-        if bad:
+                bad = [("uscc", f"{uscc} 的 {year} 年度与第 {first} 行重复")]
+        if bad is not None:
             report.bad_rows += 1
             errors.extend(RowError(rn, col[key], message) for key, message in bad)
         elif not errors:  # once a row is bad nothing will be written: stop staging, keep checking
-            writer.writerow((rn, uscc, season.pk, filed_on.isoformat() if filed_on else "", channel, publish))
+            write((rn, uscc, season[0], filed_on.isoformat() if filed_on else "", channel, publish))
             staged += 1
         if job is not None and n % PROGRESS_EVERY == 0:
             job_progress(job, done=n)
@@ -203,17 +224,17 @@ def _write_postgres(staging, report: ImportReport, col: str) -> tuple[list[RowEr
                        "season_id bigint NOT NULL, filed_on date, channel varchar(8) NOT NULL, publish boolean) "
                        "ON COMMIT DROP")
         cursor.copy_expert("COPY ar_stage FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (channel))", staging)
-        cursor.execute(f"SELECT s.rn, s.uscc FROM ar_stage s WHERE NOT EXISTS "
-                       f"(SELECT 1 FROM {entity_table} e WHERE e.uscc = s.uscc) ORDER BY s.rn")
+        # One join resolves the codes: rows without an entity are the unknown codes.
+        cursor.execute(
+            f"CREATE TEMP TABLE ar_rows ON COMMIT DROP AS SELECT s.rn, s.uscc, e.id AS entity_id, s.season_id, "
+            f"s.filed_on, s.channel, CASE WHEN e.entity_type = 'individual' THEN s.publish END AS publish, "
+            f"{_status_sql()} AS status FROM ar_stage s LEFT JOIN {entity_table} e ON e.uscc = s.uscc "
+            f"JOIN {season_table} fs ON fs.id = s.season_id")
+        cursor.execute("SELECT rn, uscc FROM ar_rows WHERE entity_id IS NULL ORDER BY rn")
         unknown = [RowError(rn, col, f"统一社会信用代码 {uscc} 不在市场主体名录中，请先导入该主体")
                    for rn, uscc in cursor.fetchall()]
         if unknown:
             return unknown, []
-        cursor.execute(
-            f"CREATE TEMP TABLE ar_rows ON COMMIT DROP AS SELECT e.id AS entity_id, s.season_id, s.filed_on, "
-            f"s.channel, CASE WHEN e.entity_type = 'individual' THEN s.publish END AS publish, "
-            f"{_status_sql()} AS status FROM ar_stage s JOIN {entity_table} e ON e.uscc = s.uscc "
-            f"JOIN {season_table} fs ON fs.id = s.season_id")
         cursor.execute("ANALYZE ar_rows")
         cursor.execute(
             f"UPDATE {table} r SET status = x.status, filed_on = x.filed_on, channel = x.channel, "

@@ -107,7 +107,8 @@ class AnnualReport(models.Model):
                 | Q(status__in=["not_filed", "not_required"], filed_on__isnull=True),
                 name="annual_report_filed_has_date"),
         ]
-        indexes = [models.Index(fields=["season", "status"], name="ar_season_status_idx")]
+        # No (season, status) index: the import rewrites most of a season's statuses at once, and every index on
+        # a changed column is one more write per row; the lists join the register and sort by it anyway.
 
     def __str__(self):
         return f"{self.entity_id} {self.season_id} {self.get_status_display()}"
