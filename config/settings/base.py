@@ -96,6 +96,9 @@ CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "zh-hans"
+# The only language: Django's own texts (admin, form errors) stay Chinese whatever the browser asks for
+# (a browser set to English would otherwise get an English admin through LocaleMiddleware).
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
