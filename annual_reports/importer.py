@@ -236,17 +236,18 @@ def _write_postgres(staging, report: ImportReport, col: str) -> tuple[list[RowEr
         if unknown:
             return unknown, []
         cursor.execute("ANALYZE ar_rows")
+        # Only the count and the ids that need a listing cure come back, not a row per updated record.
         cursor.execute(
-            f"UPDATE {table} r SET status = x.status, filed_on = x.filed_on, channel = x.channel, "
+            f"WITH changed AS (UPDATE {table} r SET status = x.status, filed_on = x.filed_on, channel = x.channel, "
             f"publish = x.publish, source = %s, updated_at = now() FROM ar_rows x "
             f"WHERE r.entity_id = x.entity_id AND r.season_id = x.season_id AND x.filed_on IS NOT NULL "
             f"AND (r.status, r.filed_on, r.channel, r.publish) IS DISTINCT FROM "
-            f"(x.status, x.filed_on, x.channel, x.publish) "
-            f"RETURNING r.id, r.status = %s AND r.listing_opened_on IS NOT NULL",
+            f"(x.status, x.filed_on, x.channel, x.publish) RETURNING r.id, r.status, r.listing_opened_on) "
+            f"SELECT count(*), coalesce(array_agg(id) FILTER (WHERE status = %s AND listing_opened_on IS NOT NULL), "
+            f"'{{}}') FROM changed",
             [RecordSource.IMPORT, FilingStatus.LATE])
-        returned = cursor.fetchall()
-        report.updated = len(returned)
-        cure_ids = [pk for pk, cure in returned if cure]
+        report.updated, cure_ids = cursor.fetchone()
+        cure_ids = list(cure_ids)
         cursor.execute(
             f"INSERT INTO {table} (season_id, entity_id, status, filed_on, channel, publish, source, "
             f"listing_opened_on, recorded_by_id, updated_at) "
