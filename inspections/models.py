@@ -623,6 +623,20 @@ class KpiTarget(models.Model):
 # The leadership dashboard's summary tables (written only by inspections.rollup, read by the dashboard)
 # ---------------------------------------------------------------------------------------------------------
 
+def _unique_with_nulls(prefix: str, fields: list[str], nullable: list[str]) -> list[models.UniqueConstraint]:
+    """Unique over fields + nullable, NULL counting as a value: one partial unique index per pattern of NULLs."""
+    from itertools import product
+
+    constraints = []
+    for pattern in product((False, True), repeat=len(nullable)):
+        present = [f for f, is_null in zip(nullable, pattern, strict=True) if not is_null]
+        condition = Q(**{f"{f}__isnull": is_null for f, is_null in zip(nullable, pattern, strict=True)})
+        suffix = "".join("n" if is_null else "v" for is_null in pattern)
+        constraints.append(models.UniqueConstraint(fields=[*fields, *present], condition=condition,
+                                                   name=f"{prefix}_unique_{suffix}"))
+    return constraints
+
+
 class KpiFigure(models.Model):
     """One of the five figures of a year as of the last rollup: for an office (or the whole district) and a month
     (or the whole year). Month rows count the records dated in that month; the year row is their sum."""
@@ -640,8 +654,9 @@ class KpiFigure(models.Model):
         verbose_name = verbose_name_plural = "驾驶舱 · 双随机指标汇总"
         ordering = ["year", "kpi", "office_id", "month"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "kpi", "office", "month"], nulls_distinct=False,
-                                    name="kpifigure_unique"),
+            # One row per year, figure, office (or district) and month (or year): four partial unique indexes,
+            # because NULLs are distinct in a plain one (and SQLite has no NULLS NOT DISTINCT).
+            *_unique_with_nulls("kpifigure", ["year", "kpi"], ["office", "month"]),
             models.CheckConstraint(condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
                                    name="kpifigure_month_range"),
         ]
@@ -667,8 +682,7 @@ class ClassCount(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "驾驶舱 · 风险分类分布"
         ordering = ["year", "scope", "office_id", "risk_class"]
-        constraints = [models.UniqueConstraint(fields=["year", "scope", "office", "risk_class"],
-                                               nulls_distinct=False, name="classcount_unique")]
+        constraints = _unique_with_nulls("classcount", ["year", "scope", "risk_class"], ["office"])
 
     def __str__(self):
         return f"{self.year} {self.scope} {self.risk_class}={self.count}"
