@@ -23,6 +23,7 @@ from .choices import ListingReason, RepairKind
 from .models import ListingCase
 
 MARKER = "演示数据"
+ENTERPRISES_NEEDED, INDIVIDUALS_NEEDED = 25, 5  # the distinct entities the cases below use
 
 
 @dataclass
@@ -90,6 +91,12 @@ def seed_listings(*, today: date, progress: Callable[[str], None] | None = None)
     if not (office_user and section and leader):
         raise LookupError("请先生成演示账号（seed_demo）")
     pick = _Picker(office_user.office)
+    if len(pick.pools[EntityType.ENTERPRISE]) < ENTERPRISES_NEEDED or len(
+            pick.pools[EntityType.INDIVIDUAL]) < INDIVIDUALS_NEEDED:
+        summary.skipped = True
+        if progress:
+            progress("列异列严、行政处罚公示、信用修复：演示名录中的市场主体不足，未生成演示案件")
+        return summary
     departments = list(Department.objects.filter(kind="member").order_by("sort_order", "code")[:2])
     t = today
 

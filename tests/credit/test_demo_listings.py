@@ -28,6 +28,21 @@ def test_demo_has_every_state_and_runs_once():
     assert {PenaltyStatus.PENDING, PenaltyStatus.PUBLISHED, PenaltyStatus.ENDED, PenaltyStatus.REVOKED,
             PenaltyStatus.WITHDRAWN, PenaltyStatus.NOT_PUBLISHED, PenaltyStatus.REPAIRED} <= set(
         PenaltyRecord.objects.values_list("status", flat=True))
+    from collections import Counter
+
+    from credit.demo_listings import ENTERPRISES_NEEDED, INDIVIDUALS_NEEDED
+    from registry.models import MarketEntity
+
+    used = set(ListingCase.objects.values_list("entity_id", flat=True)) | set(
+        PenaltyRecord.objects.values_list("entity_id", flat=True))
+    by_type = Counter(MarketEntity.objects.filter(pk__in=used).values_list("entity_type", flat=True))
+    assert (by_type["enterprise"], by_type["individual"]) == (ENTERPRISES_NEEDED, INDIVIDUALS_NEEDED)
     counts = (ListingCase.objects.count(), RepairCase.objects.count(), PenaltyRecord.objects.count())
     assert seed_listings(today=TODAY).skipped
     assert counts == (ListingCase.objects.count(), RepairCase.objects.count(), PenaltyRecord.objects.count())
+
+
+def test_demo_on_a_tiny_register_skips_without_failing():
+    seed_demo(entities=20, password="demo-pass-2023", seed=3)
+    assert seed_listings(today=TODAY).skipped
+    assert not ListingCase.objects.exists()
