@@ -61,7 +61,7 @@ __all__ = [
     "open_trigger", "cure", "listing_remind", "listing_propose", "listing_approve", "listing_reject",
     "listing_remove", "objection_receive", "objection_accept", "objection_refuse", "objection_conclude",
     "serious_open", "serious_notify", "serious_statement", "serious_hearing", "serious_submit",
-    "serious_approve", "serious_close", "listing_actions", "kind_for_entity",
+    "serious_approve", "serious_close", "serious_remove_expired", "listing_actions", "kind_for_entity",
 ]
 
 # Rule codes (core.workdays) per kind and step.
@@ -571,6 +571,17 @@ def serious_close(*, case: ListingCase, by, on: date, reason: str) -> ListingCas
     case.save()
     _log(case, by, before, f"终止列严程序：{reason[:200]}")
     return case
+
+
+def serious_remove_expired(*, on: date | None = None, by=None) -> int:
+    """Remove from the serious list every listing whose publicity term has ended (nightly; idempotent)."""
+    on = on or _today()
+    removed = 0
+    for case in ListingCase.objects.filter(kind=ListingKind.SERIOUS, status__in=LISTING_IN_FORCE,
+                                           term_end__lt=on).order_by("id"):
+        listing_remove(case=case, by=by, on=case.term_end, reason="严重违法失信名单公示期届满")
+        removed += 1
+    return removed
 
 
 # ---- documents (core.documents, when present) -------------------------------------------------------------------

@@ -45,8 +45,9 @@ def compute_indices_task(self, job_id: int) -> None:
 
 
 @shared_task
-def penalty_publicity_end_task() -> int:
-    """Nightly: end the publicity of penalty records whose period has run out (idempotent)."""
+def publicity_terms_end_task() -> dict:
+    """Nightly: end the publicity of penalty records and serious-list listings whose term has run out (idempotent)."""
+    from .listings import serious_remove_expired
     from .penalties import penalty_end_expired
 
-    return penalty_end_expired()
+    return {"penalties": penalty_end_expired(), "serious": serious_remove_expired()}

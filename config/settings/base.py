@@ -165,9 +165,9 @@ CELERY_BEAT_SCHEDULE["inspections.rollup_all_years"] = {
     "schedule": crontab(hour=DASHBOARD_ROLLUP_NIGHT_HOUR, minute=30),
     "kwargs": {"full": True},
 }
-# 行政处罚公示: records whose publicity period has run out stop being published, every night.
-CELERY_BEAT_SCHEDULE["credit.penalty_publicity_end"] = {
-    "task": "credit.tasks.penalty_publicity_end_task",
+# 行政处罚公示 and 严重违法失信名单: records whose publicity term has run out stop being published, every night.
+CELERY_BEAT_SCHEDULE["credit.publicity_terms_end"] = {
+    "task": "credit.tasks.publicity_terms_end_task",
     "schedule": crontab(hour=1, minute=10),
 }
 # 强制注销: member departments whose feedback is overdue are chased every working morning.

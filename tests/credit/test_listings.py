@@ -348,3 +348,20 @@ def test_target_list_of_listings_nearing_three_years(office_a, owner, section_us
     reasons = dict(target.entries.values_list("entity_id", "reason"))
     assert set(reasons) == {near.pk, past.pk}
     assert "已届满三年" in reasons[past.pk] and "届满三年" in reasons[near.pk]
+
+
+def test_serious_listing_removed_at_the_end_of_its_term(entity_a, section_user):
+    from credit.listings import serious_remove_expired
+
+    case = serious_open(entity=entity_a, reason=ListingReason.SERIOUS_OTHER, by=section_user,
+                        occurred_on=date(2022, 3, 1), note="严重违法")
+    case = serious_notify(case=case, by=section_user, on=date(2022, 3, 2), channel="mail")
+    case = serious_submit(case=case, by=section_user, on=date(2022, 3, 20), authority="泉州市市场监督管理局")
+    case = serious_approve(case=case, by=section_user, approved_on=date(2022, 4, 1), authority="泉州市市场监督管理局",
+                           approver="李某", document="泉市监信〔2022〕3号")
+    assert case.term_end == date(2025, 4, 1)
+    assert serious_remove_expired(on=date(2025, 4, 1)) == 0  # the last day of the term
+    assert serious_remove_expired(on=date(2025, 4, 2)) == 1
+    case.refresh_from_db()
+    assert case.status == ListingStatus.REMOVED and case.removed_on == date(2025, 4, 1)
+    assert serious_remove_expired() == 0

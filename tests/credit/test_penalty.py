@@ -86,24 +86,24 @@ def test_expired_publicity_ends(entity_a, owner):
 
 
 def test_nightly_task_ends_expired_publicity(entity_a, owner):
-    from credit.tasks import penalty_publicity_end_task
+    from credit.tasks import publicity_terms_end_task
 
     record = penalty_publish(record=create(entity_a, owner, kind="criticism"), by=owner, on=D)
-    assert penalty_publicity_end_task.apply().get() == 1  # three months after 2026-03-02 are long past
+    assert publicity_terms_end_task.apply().get() == {"penalties": 1, "serious": 0}  # 3 months are long past
     record.refresh_from_db()
     assert record.status == PenaltyStatus.ENDED
 
 
-def test_end_penalty_publicity_command(entity_a, owner):
+def test_end_expired_publicity_command(entity_a, owner):
     from io import StringIO
 
     from django.core.management import CommandError, call_command
 
     penalty_publish(record=create(entity_a, owner, kind="low_fine"), by=owner, on=D)
     out = StringIO()
-    call_command("end_penalty_publicity", "--date", "2026-06-01", stdout=out)
-    assert "停止公示 0 条" in out.getvalue()  # 2026-06-02 is the last day of the three months
-    call_command("end_penalty_publicity", "--date", "2026-06-03", stdout=out)
-    assert "停止公示 1 条" in out.getvalue()
+    call_command("end_expired_publicity", "--date", "2026-06-01", stdout=out)
+    assert "停止公示行政处罚信息 0 条" in out.getvalue()  # 2026-06-02 is the last day of the three months
+    call_command("end_expired_publicity", "--date", "2026-06-03", stdout=out)
+    assert "停止公示行政处罚信息 1 条" in out.getvalue()
     with pytest.raises(CommandError):
-        call_command("end_penalty_publicity", "--date", "6/3/2026")
+        call_command("end_expired_publicity", "--date", "6/3/2026")

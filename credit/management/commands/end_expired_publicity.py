@@ -1,5 +1,5 @@
-"""`manage.py end_penalty_publicity [--date YYYY-MM-DD]`: stop publishing penalty records whose period has run out
-(what the nightly task does; repeatable, a second run changes nothing)."""
+"""`manage.py end_expired_publicity [--date YYYY-MM-DD]`: stop publishing penalty records whose publicity period has
+run out and remove serious-list listings whose term has ended (what the nightly task does; repeatable)."""
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,12 +7,13 @@ from django.utils import timezone
 
 
 class Command(BaseCommand):
-    help = "停止公示已届满公示期的行政处罚信息（与夜间定时任务相同，可重复运行）"
+    help = "停止公示已届满公示期的行政处罚信息，移出公示期届满的严重违法失信名单（与夜间定时任务相同，可重复运行）"
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="按哪一天判断是否届满（默认今天，格式 YYYY-MM-DD）")
 
     def handle(self, *args, **options):
+        from credit.listings import serious_remove_expired
         from credit.penalties import penalty_end_expired
 
         try:
@@ -22,4 +23,6 @@ class Command(BaseCommand):
         if on > timezone.localdate():
             raise CommandError("日期不能晚于今天")
         ended = penalty_end_expired(on=on)
-        self.stdout.write(f"停止公示 {ended} 条公示期已届满的行政处罚信息（截至 {on.isoformat()}）")
+        removed = serious_remove_expired(on=on)
+        self.stdout.write(f"截至 {on.isoformat()}：停止公示行政处罚信息 {ended} 条，"
+                          f"移出公示期届满的严重违法失信名单 {removed} 户")
