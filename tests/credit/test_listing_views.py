@@ -214,3 +214,40 @@ def test_entity_timeline_shows_listings_penalties_and_repairs(client, listed, re
     assert f"申请信用修复 {repair.number}" in titles and "行政处罚信息公示" in titles
     html = get(client, owner, reverse("registry:entity_detail", args=[listed.entity.pk])).content.decode()
     assert "列入经营异常名录" in html and repair.number in html
+
+
+def test_list_pages_query_count_does_not_grow_with_rows(client, office_a, owner, section_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_entity
+
+    def add(n):
+        for _ in range(n):
+            entity = make_entity(office_a)
+            case = open_trigger(entity, ListingReason.UNREACHABLE, source="staff", occurred_on=D, user=owner)
+            case = listing_remind(case=case, by=owner, on=D, channel="phone")
+            case = listing_propose(case=case, by=owner, on=case.buffer_until + timedelta(days=1), note="x")
+            case = listing_approve(case=case, by=section_user, on=case.proposed_on)
+            repair_receive(entity=entity, kind="abnormal", target=case, channel="counter", applied_on=case.listed_on,
+                           applicant="张三", by=owner)
+            record = penalty_record_create(entity=entity, decision_no=f"罚{entity.pk}", decided_on=D, kind="fine",
+                                           violation="x", authority="y", by=owner)
+            penalty_publish(record=record, by=owner, on=D)
+
+    client.force_login(owner)
+    urls = [reverse("credit:listing_list") + "?status=", reverse("credit:repair_list"),
+            reverse("credit:penalty_list")]
+
+    def counts():
+        out = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            out.append(len(ctx.captured_queries))
+        return out
+
+    add(2)
+    few = counts()
+    add(4)
+    assert counts() == few
