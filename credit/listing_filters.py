@@ -71,8 +71,8 @@ class ListingFilter(ScopedFilterSet):
     SORTS = {
         "due": (F("due_on").asc(nulls_last=True), "-opened_at"), "-due": (F("due_on").desc(nulls_last=True), "id"),
         "entity": ("entity__name", "id"), "-entity": ("-entity__name", "-id"),
-        "listed": (F("listed_on").desc(nulls_last=True), "-id"), "-listed": (F("listed_on").asc(nulls_last=True), "id"),
-        "opened": ("-occurred_on", "-id"), "-opened": ("occurred_on", "id"),
+        "listed": (F("listed_on").asc(nulls_last=True), "id"), "-listed": (F("listed_on").desc(nulls_last=True), "-id"),
+        "opened": ("occurred_on", "id"), "-opened": ("-occurred_on", "-id"),
     }
     DEFAULT_SORT = "due"
 
@@ -107,12 +107,12 @@ class ListingFilter(ScopedFilterSet):
 
 class PenaltyFilter(ScopedFilterSet):
     SORTS = {
-        "decided": ("-decided_on", "-id"), "-decided": ("decided_on", "id"),
+        "decided": ("decided_on", "id"), "-decided": ("-decided_on", "-id"),
         "end": (F("publicity_end").asc(nulls_last=True), "id"),
         "-end": (F("publicity_end").desc(nulls_last=True), "-id"),
         "entity": ("entity__name", "id"), "-entity": ("-entity__name", "-id"),
     }
-    DEFAULT_SORT = "decided"
+    DEFAULT_SORT = "-decided"
 
     kind = django_filters.ChoiceFilter(label="处罚种类", choices=PenaltyKind.choices, empty_label="全部种类")
     domain = django_filters.ChoiceFilter(label="领域", choices=PenaltyDomain.choices, empty_label="全部领域")
@@ -139,7 +139,7 @@ class RepairFilter(ScopedFilterSet):
     SORTS = {
         "due": (F("due_on").asc(nulls_last=True), "-applied_on", "-id"),
         "-due": (F("due_on").desc(nulls_last=True), "id"),
-        "applied": ("-applied_on", "-id"), "-applied": ("applied_on", "id"),
+        "applied": ("applied_on", "id"), "-applied": ("-applied_on", "-id"),
         "entity": ("entity__name", "id"), "-entity": ("-entity__name", "-id"),
     }
     DEFAULT_SORT = "due"
