@@ -190,9 +190,11 @@ def test_rule_table_holds_the_time_limits_of_rules_md():
     repair = rule_for("penalty_repair_decision", on=date(2024, 1, 1))
     assert (repair.amount, repair.unit, repair.verified) == (15, LimitUnit.WORKDAY, False)
     assert repair.basis_label.endswith("（待核实）")
-    assert rule_for("forced_dereg_announcement", on=date(2024, 7, 1)).amount == 60
-    with pytest.raises(RuleNotFound):  # the Company Law rule did not exist before 1 July 2024
-        rule_for("forced_dereg_announcement", on=date(2024, 6, 30))
+    national = rule_for("forced_dereg_announcement", on=date(2024, 7, 1))
+    assert national.amount == 60 and "公司法" in national.legal_basis
+    # Before 1 July 2024 the Fujian pilot's version applies (registry.0008, an unverified default).
+    pilot = rule_for("forced_dereg_announcement", on=date(2024, 6, 30))
+    assert "试点" in pilot.legal_basis and pilot.basis_label.endswith("（待核实）")
 
 
 def test_rule_for_picks_the_version_in_effect():
