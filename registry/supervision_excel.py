@@ -76,3 +76,35 @@ def notifications_workbook(queryset) -> Workbook:
     book = Workbook()
     book.add_sheet("信息抄告", NOTIFICATION_HEADERS, rows)
     return book
+
+
+CATALOGUE_HEADERS = ["年度", "所属清单", "序号", "登记事项", "违法行为", "法律依据", "适用条件", "处理措施", "有效"]
+
+
+def catalogue_workbook(catalogue, items) -> Workbook:
+    rows = ([catalogue.year, i.get_kind_display(), i.number, i.get_matter_display(), i.violation, i.legal_basis,
+             i.conditions, i.measures, "是" if i.is_active else "否"] for i in items)
+    book = Workbook()
+    book.add_sheet(f"{catalogue.year}年三张清单", CATALOGUE_HEADERS, rows)
+    return book
+
+
+ASSESSMENT_HEADERS = ["单位 / 部门", "案件数", "已办结", "办结率（%）", "按时办结", "按时办结率（%）", "信息抄告",
+                      "已签收", "已回复", "逾期未回复"]
+
+
+def assessment_workbook(year: int, figures: dict) -> Workbook:
+    rule = figures["rule"]
+
+    def row(r):
+        return [r.label, r.cases, r.closed, r.handling_rate, r.on_time if rule else None,
+                r.timely_rate if rule else None, r.notifications, r.acknowledged, r.replied, r.overdue_replies]
+
+    book = Workbook()
+    book.add_sheet("按市场监管所", ASSESSMENT_HEADERS, [row(r) for r in [*figures["offices"], figures["district"]]])
+    book.add_sheet("按许可主管部门", ASSESSMENT_HEADERS, [row(r) for r in figures["departments"]])
+    basis = [[year, rule.handling_workdays, rule.target_handling_rate, rule.target_timely_rate, rule.basis]] \
+        if rule else [[year, None, None, None, "本年度考核口径尚未录入"]]
+    book.add_sheet("考核口径", ["年度", "按时办结时限（工作日）", "办结率目标（%）", "按时办结率目标（%）", "依据"],
+                   basis)
+    return book

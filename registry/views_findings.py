@@ -17,7 +17,7 @@ from core.web import add_errors, error_text, filter_params, list_context, xlsx_d
 from . import three_lists
 from .models import MarketEntity
 from .supervision_choices import FindingStatus, Handling
-from .supervision_excel import findings_workbook
+from .supervision_excel import catalogue_workbook, findings_workbook
 from .supervision_filters import FindingFilter, ListItemFilter
 from .supervision_forms import DecideForm, FindingForm, LinkItemForm, RectifyForm
 from .supervision_models import ListCatalogue, RegistrationFinding
@@ -189,6 +189,11 @@ def catalogue(request):
         chosen = three_lists.catalogue_for(timezone.localdate()) or (catalogues[0] if catalogues else None)
     items = chosen.items.all() if chosen else None
     filterset = ListItemFilter(request.GET, queryset=items) if chosen else None
+    if chosen and request.GET.get("export"):
+        rows = filterset.qs.order_by("kind", "number")
+        audit(actor=request.user, action=AuditAction.EXPORT,
+              summary=f"导出 {chosen.year} 年三张清单 {rows.count()} 项", extra={"filters": filter_params(request)})
+        return xlsx_download(catalogue_workbook(chosen, rows), f"{chosen.year}年三张清单", "three_lists")
     return render(request, "registry/supervision/catalogue.html", {
         "catalogues": catalogues, "chosen": chosen, "filter": filterset,
         "items": filterset.qs.order_by("kind", "number") if filterset else [], "tab": "catalogue",

@@ -18,7 +18,7 @@ from core.web import add_errors, error_text, filter_params, list_context, xlsx_d
 
 from . import unlicensed
 from .supervision_choices import DeregStatus, FindingStatus, UnlicensedStatus
-from .supervision_excel import unlicensed_workbook
+from .supervision_excel import assessment_workbook, unlicensed_workbook
 from .supervision_filters import UnlicensedFilter
 from .supervision_forms import CloseForm, HandleForm, JointActionForm, NotificationForm, UnlicensedCaseForm
 from .supervision_models import (
@@ -211,6 +211,9 @@ def unlicensed_assessment(request):
                    | {timezone.localdate().year}, reverse=True)
     year = year_param(request, years)
     figures = assessment(year, request.user)
+    if request.GET.get("export"):
+        audit(actor=request.user, action=AuditAction.EXPORT, summary=f"导出 {year} 年无证无照考核情况")
+        return xlsx_download(assessment_workbook(year, figures), f"{year}年无证无照考核情况", "unlicensed_assessment")
     return render(request, "registry/supervision/assessment.html", {
         **figures, "year": year, "years": years, "training": member_training(year), "tab": "assessment",
         "breadcrumbs": [CRUMB, ("年度考核", None)]})

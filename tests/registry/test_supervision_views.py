@@ -206,3 +206,16 @@ def test_the_board_reads_in_a_fixed_number_of_queries(section_user, world, offic
     with django_assert_max_num_queries(3):
         rows = board(section_user)
     assert len(rows) == 7
+
+
+def test_catalogue_and_assessment_exports(client, section_user, world):
+    client.force_login(section_user)
+    response = client.get(reverse("registry:catalogue"), {"year": 2024, "kind": "no_penalty", "export": "1"})
+    book = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    rows = list(book.active.values)
+    assert rows[0][0] == "年度" and {r[1] for r in rows[1:]} == {"不予处罚"} and len(rows) == 1 + 7
+    response = client.get(reverse("registry:unlicensed_assessment"), {"year": 2025, "export": "1"})
+    book = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames == ["按市场监管所", "按许可主管部门", "考核口径"]
+    district = list(book["按市场监管所"].values)[-1]
+    assert district[:3] == ("全区合计", 1, 0)
