@@ -140,27 +140,28 @@ def seed_dereg(rng: random.Random, today: date, by, leader, accounts: dict) -> t
             continue
         asked_on = t(24) if step.startswith("feedback") else t(rng.randint(90, 98))
         rows = dereg.case_request_feedback(case=case, departments=members, requested_on=asked_on, by=by)
+        answered = lambda asked=asked_on: min(today, asked + timedelta(days=rng.randint(2, 12)))  # noqa: E731
         if step == "feedback_overdue":
             for row in rows[:3]:
                 dereg.feedback_answer(feedback=row, answer=FeedbackAnswer.NO_OBJECTION, reason="",
-                                      by=accounts.get(row.department.code))
+                                      by=accounts.get(row.department.code), on=answered())
             dereg.feedback_chase(feedback=rows[3], by=by, on=today - timedelta(days=2))
             continue
         if step == "feedback_partial":
             dereg.feedback_answer(feedback=rows[0], answer=FeedbackAnswer.NO_OBJECTION, reason="",
-                                  by=accounts.get("CY01"))
+                                  by=accounts.get("CY01"), on=answered())
             continue
         if step == "terminated_objection":
             for row in rows:
                 objection = row.department.code == "CY01"
                 dereg.feedback_answer(feedback=row, answer=FeedbackAnswer.OBJECTION if objection else
                                       FeedbackAnswer.NO_OBJECTION, reason="尚有欠缴税款及滞纳金未清缴" if objection
-                                      else "", by=accounts.get(row.department.code))
+                                      else "", by=accounts.get(row.department.code), on=answered())
             dereg.case_terminate(case=case, reason="税务局反馈尚有欠缴税款，暂不强制注销", by=by)
             continue
         for row in rows:
             dereg.feedback_answer(feedback=row, answer=FeedbackAnswer.NO_OBJECTION, reason="",
-                                  by=accounts.get(row.department.code))
+                                  by=accounts.get(row.department.code), on=answered())
         notified = t(3) if step == "statement" else t(85)
         case = dereg.case_notify_statement(case=case, notified_on=notified, by=by)
         if step == "statement":
@@ -223,7 +224,8 @@ def seed_findings(rng: random.Random, today: date, by) -> int:
             finding = three_lists.finding_rectify(finding=finding, rectified_on=max(rectified, decided_on),
                                                   note="已办理变更登记（备案），现场核实一致", by=by)
             if i % 2 == 0:
-                three_lists.finding_close(finding=finding, by=by)
+                three_lists.finding_close(finding=finding, by=by,
+                                          on=min(today, finding.rectified_on + timedelta(days=rng.randint(1, 3))))
     # One entity found twice within a year: the second finding is excluded from the lists.
     first = RegistrationFinding.objects.filter(spot_check__isnull=True).order_by("found_on", "pk").first()
     if first is not None:
@@ -276,10 +278,12 @@ def seed_unlicensed(rng: random.Random, today: date, by, accounts: dict) -> tupl
                 notified += 1
                 account = accounts.get(dept_code)
                 if account and rng.random() < 0.7:
-                    unlicensed.notification_acknowledge(notice=notice, by=account)
+                    acknowledged = min(today, sent + timedelta(days=rng.randint(0, 3)))
+                    unlicensed.notification_acknowledge(notice=notice, by=account, on=acknowledged)
                     if rng.random() < 0.7:
                         unlicensed.notification_reply(
-                            notice=notice, reply="已联系经营者，责令限期办理许可，将跟踪核查。", by=account)
+                            notice=notice, reply="已联系经营者，责令限期办理许可，将跟踪核查。", by=account,
+                            on=min(today, acknowledged + timedelta(days=rng.randint(2, 16))))
             age = (today - discovered).days
             if age < 3 or rng.random() < 0.12:
                 continue  # still 待处置

@@ -290,8 +290,10 @@ def case_add_feedback_department(*, case: DeregCase, department: Department, by)
 
 
 @transaction.atomic
-def feedback_answer(*, feedback: DeregFeedback, answer: str, reason: str, by) -> DeregFeedback:
-    """A member department answers: no objection, or an objection with its reason (e.g. taxes owed, a lawsuit)."""
+def feedback_answer(*, feedback: DeregFeedback, answer: str, reason: str, by,
+                    on: date | None = None) -> DeregFeedback:
+    """A member department answers: no objection, or an objection with its reason (e.g. taxes owed, a lawsuit).
+    ``on`` records a written answer received earlier (entered later by bureau staff); default today."""
     feedback = DeregFeedback.objects.select_for_update(of=("self",)).select_related("case__entity", "department") \
         .get(pk=feedback.pk)
     if feedback.status != FeedbackStatus.PENDING:
@@ -303,10 +305,13 @@ def feedback_answer(*, feedback: DeregFeedback, answer: str, reason: str, by) ->
     reason = (reason or "").strip()
     if answer == FeedbackAnswer.OBJECTION and not reason:
         raise ValidationError({"reason": "有异议的，请写明理由（如：尚有欠缴税款、涉及未结诉讼）。"})
+    on = on or _today()
+    if on > _today() or on < feedback.requested_on:
+        raise DeregError("反馈日期须在征求日期与今天之间。")
     feedback.status = FeedbackStatus.ANSWERED
     feedback.answer = answer
     feedback.reason = reason
-    feedback.answered_on = _today()
+    feedback.answered_on = on
     feedback.answered_by = by
     feedback.save()
     audit(actor=by, action=AuditAction.STATUS, target=feedback.case,

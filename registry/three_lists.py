@@ -208,13 +208,16 @@ def finding_rectify(*, finding: RegistrationFinding, rectified_on: date, note: s
 
 
 @transaction.atomic
-def finding_close(*, finding: RegistrationFinding, by) -> RegistrationFinding:
-    """办结 after the correction was verified."""
+def finding_close(*, finding: RegistrationFinding, by, on: date | None = None) -> RegistrationFinding:
+    """办结 after the correction was verified (``on``: the day it was verified, default today)."""
     finding = _lock(finding)
     if finding.status != FindingStatus.RECTIFIED:
         raise ValidationError("只有已改正的问题才能办结。")
+    on = on or _today()
+    if on > _today() or on < finding.rectified_on:
+        raise ValidationError("办结日期须在改正日期与今天之间。")
     finding.status = FindingStatus.CLOSED
-    finding.closed_on = _today()
+    finding.closed_on = on
     finding.save()
     audit(actor=by, action=AuditAction.STATUS, target=finding, summary=f"办结登记事项问题：{finding}",
           changes={"status": [FindingStatus.RECTIFIED, FindingStatus.CLOSED]})

@@ -156,15 +156,22 @@ def notification_send(*, case: UnlicensedCase, department, content: str, sent_on
     return notice
 
 
+def _answer_day(notice: InfoNotification, on: date | None) -> date:
+    on = on or _today()
+    if on > _today() or on < notice.sent_on:
+        raise ValidationError("签收或回复日期须在抄告日期与今天之间。")
+    return on
+
+
 @transaction.atomic
-def notification_acknowledge(*, notice: InfoNotification, by) -> InfoNotification:
-    """The department confirms receipt (签收)."""
+def notification_acknowledge(*, notice: InfoNotification, by, on: date | None = None) -> InfoNotification:
+    """The department confirms receipt (签收); ``on`` for a receipt given earlier on paper (default today)."""
     notice = InfoNotification.objects.select_for_update(of=("self",)).select_related("case", "department") \
         .get(pk=notice.pk)
     if notice.status != NotificationStatus.SENT:
         raise ValidationError("该抄告已签收。")
     notice.status = NotificationStatus.ACKNOWLEDGED
-    notice.acknowledged_on, notice.acknowledged_by = _today(), by
+    notice.acknowledged_on, notice.acknowledged_by = _answer_day(notice, on), by
     notice.save()
     audit(actor=by, action=AuditAction.STATUS, target=notice.case, summary=f"{notice.department.name}签收信息抄告",
           changes={"notification": [NotificationStatus.SENT, NotificationStatus.ACKNOWLEDGED]})
@@ -172,7 +179,7 @@ def notification_acknowledge(*, notice: InfoNotification, by) -> InfoNotificatio
 
 
 @transaction.atomic
-def notification_reply(*, notice: InfoNotification, reply: str, by) -> InfoNotification:
+def notification_reply(*, notice: InfoNotification, reply: str, by, on: date | None = None) -> InfoNotification:
     """The department's reply (what it did about the missing permit); signing for it on the way if needed."""
     notice = InfoNotification.objects.select_for_update(of=("self",)).select_related("case", "department") \
         .get(pk=notice.pk)
@@ -180,7 +187,9 @@ def notification_reply(*, notice: InfoNotification, reply: str, by) -> InfoNotif
         raise ValidationError("该抄告已回复。")
     if not (reply or "").strip():
         raise ValidationError({"reply": "请填写回复内容。"})
-    today = _today()
+    today = _answer_day(notice, on)
+    if notice.acknowledged_on and today < notice.acknowledged_on:
+        raise ValidationError("回复日期不能早于签收日期。")
     before = notice.status
     if notice.acknowledged_on is None:
         notice.acknowledged_on, notice.acknowledged_by = today, by

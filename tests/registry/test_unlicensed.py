@@ -197,3 +197,16 @@ def test_abnormal_listed_idle_entity_becomes_a_candidate(section_user, office_a)
     assert {c.entity.name for c in created} == {"长期异常甲公司"}
     case = created[0]
     assert case.rule.code == "forced_dereg_abnormal_idle" and case.trigger_date == date(2021, 7, 10)
+
+
+def test_answers_entered_later_keep_their_own_date_within_bounds(owner, office_a, tax, tax_user):
+    case = new_case(owner, office_a, date(2025, 3, 3))
+    notice = unlicensed.notification_send(case=case, department=tax, content="请处理", sent_on=date(2025, 3, 4),
+                                          by=owner)
+    with pytest.raises(ValidationError, match="须在抄告日期与今天之间"):
+        unlicensed.notification_acknowledge(notice=notice, by=tax_user, on=date(2025, 3, 3))
+    unlicensed.notification_acknowledge(notice=notice, by=tax_user, on=date(2025, 3, 5))
+    with pytest.raises(ValidationError, match="不能早于签收日期"):
+        unlicensed.notification_reply(notice=notice, reply="已处理", by=tax_user, on=date(2025, 3, 4))
+    notice = unlicensed.notification_reply(notice=notice, reply="已处理", by=tax_user, on=date(2025, 3, 10))
+    assert (notice.acknowledged_on, notice.replied_on) == (date(2025, 3, 5), date(2025, 3, 10))
