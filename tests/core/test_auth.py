@@ -85,9 +85,12 @@ def test_home_for_each_role(client, owner, section_user, leader, discipline_user
     client.force_login(owner)
     html = client.get(reverse("home")).content.decode()
     assert "存续市场主体（本所）" in html and "各市场监管所存续主体" not in html
-    client.force_login(leader)
+    client.force_login(section_user)
     html = client.get(reverse("home")).content.decode()
     assert "各市场监管所存续主体" in html and entity_b.office.name in html
+    client.force_login(leader)  # leadership's landing page is the dashboard (领导驾驶舱)
+    html = client.get(reverse("home")).content.decode()
+    assert "领导驾驶舱" in html and "双随机抽查五项指标" in html
     client.force_login(discipline_user)
     html = client.get(reverse("home")).content.decode()
     assert "没有可查看的市场主体名录" in html
