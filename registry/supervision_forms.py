@@ -183,6 +183,12 @@ class ReplyForm(forms.Form):
     reply = _text("回复内容", help_text="如：已责令补办许可 / 已立案查处 / 不属于本部门许可事项")
 
 
+class PaperReplyForm(ReplyForm):
+    """A department without an account (or a reply on paper): bureau staff enter it with the day it came."""
+
+    on = _date("回复日期")
+
+
 class JointActionForm(forms.ModelForm):
     class Meta:
         model = JointAction

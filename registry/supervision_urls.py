@@ -34,6 +34,8 @@ urlpatterns = [
     path("supervision/notifications/<int:pk>/acknowledge/", views_requests.notification_acknowledge,
          name="notification_acknowledge"),
     path("supervision/notifications/<int:pk>/reply/", views_requests.notification_reply, name="notification_reply"),
+    path("supervision/notifications/<int:pk>/paper-reply/", views_requests.notification_paper_reply,
+         name="notification_paper_reply"),
     # 登记事项与三张清单
     path("supervision/findings/", views_findings.finding_list, name="finding_list"),
     path("supervision/findings/export/", views_findings.finding_export, name="finding_export"),

@@ -9,14 +9,19 @@ from django.views.decorators.http import require_POST
 
 from core.audit import audit
 from core.choices import AuditAction
-from core.permissions import can_answer_department_requests, can_view_department_requests, require
+from core.permissions import (
+    can_answer_department_requests,
+    can_manage_registration_supervision,
+    can_view_department_requests,
+    require,
+)
 from core.web import add_errors, error_text, filter_params, list_context, xlsx_download
 
 from . import dereg, unlicensed
 from .supervision_choices import FeedbackStatus, NotificationStatus
 from .supervision_excel import feedback_workbook, notifications_workbook
 from .supervision_filters import FeedbackFilter, NotificationFilter
-from .supervision_forms import FeedbackAnswerForm, ReplyForm
+from .supervision_forms import FeedbackAnswerForm, PaperReplyForm, ReplyForm
 from .supervision_models import DeregFeedback, InfoNotification
 
 
@@ -104,6 +109,9 @@ def notification_detail(request, pk: int):
     return render(request, "registry/supervision/notification_detail.html", {
         "notice": notice, "case": notice.case, "member": member,
         "reply_form": ReplyForm() if member and notice.status != NotificationStatus.REPLIED else None,
+        "paper_form": PaperReplyForm(initial={"on": timezone.localdate()}) if (
+            not member and can_manage_registration_supervision(request.user)
+            and notice.status != NotificationStatus.REPLIED) else None,
         "today": timezone.localdate(), "tab": "notifications",
         "breadcrumbs": _crumbs(request, "信息抄告", (notice.case.number, None)),
     })
@@ -136,4 +144,23 @@ def notification_reply(request, pk: int):
         messages.error(request, error_text(exc))
     else:
         messages.success(request, "已回复。")
+    return redirect(notice)
+
+
+@require_POST
+@require(can_manage_registration_supervision)
+def notification_paper_reply(request, pk: int):
+    """Bureau staff enter a department's reply received on paper (a department without an account)."""
+    notice = get_object_or_404(InfoNotification.objects.for_user(request.user), pk=pk)
+    form = PaperReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写回复内容和回复日期。")
+        return redirect(notice)
+    try:
+        unlicensed.notification_reply(notice=notice, reply=form.cleaned_data["reply"], by=request.user,
+                                      on=form.cleaned_data["on"])
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, f"已登记{notice.department.name}的回复。")
     return redirect(notice)

@@ -219,3 +219,18 @@ def test_catalogue_and_assessment_exports(client, section_user, world):
     assert book.sheetnames == ["按市场监管所", "按许可主管部门", "考核口径"]
     district = list(book["按市场监管所"].values)[-1]
     assert district[:3] == ("全区合计", 1, 0)
+
+
+def test_staff_enter_a_paper_reply_but_leadership_and_departments_cannot(client, section_user, leader, tax_user,
+                                                                         world):
+    url = reverse("registry:notification_paper_reply", args=[world["notice"].pk])
+    for user in (leader, tax_user):
+        client.force_login(user)
+        assert client.post(url, {"reply": "x", "on": "2025-05-08"}).status_code == 403
+    client.force_login(section_user)
+    assert "登记部门回复" in client.get(world["notice"].get_absolute_url()).content.decode()
+    response = client.post(url, {"reply": "书面回复：已责令停业", "on": "2025-05-06"}, follow=True)
+    assert "须在抄告日期与今天之间" in response.content.decode()
+    client.post(url, {"reply": "书面回复：已责令停业", "on": "2025-05-12"})
+    notice = InfoNotification.objects.get()
+    assert (notice.status, notice.replied_on, notice.replied_by) == ("replied", date(2025, 5, 12), section_user)
