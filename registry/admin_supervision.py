@@ -23,6 +23,7 @@ class DeregRuleAdmin(AuditedAdmin):
     list_filter = ["trigger", "is_active"]
     search_fields = ["code", "name"]
     list_select_related = []
+    filter_horizontal = ["feedback_departments"]
 
 
 class ListItemInline(admin.TabularInline):

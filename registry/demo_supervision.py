@@ -28,7 +28,7 @@ from .supervision_choices import (
     ObjectionOutcome,
     RegistrationMatter,
 )
-from .supervision_models import DeregCase, ListItem, RegistrationFinding, UnlicensedCase, UnlicensedRule
+from .supervision_models import DeregCase, DeregRule, ListItem, RegistrationFinding, UnlicensedCase, UnlicensedRule
 
 # Member departments' accounts for forced-deregistration feedback (tax is also the 双随机 demo's inspector account).
 MEMBER_ACCOUNTS = (
@@ -102,7 +102,12 @@ def ensure_member_accounts(password: str) -> dict[str, User]:
 
 
 def ensure_rules(today: date) -> None:
-    """The assessment rules of the demo year and the year before (as a bureau would enter them)."""
+    """The assessment rules of the demo year and the year before (as a bureau would enter them), and the member
+    departments each forced-deregistration rule asks by default (tax, courts, natural resources, HR, insurance)."""
+    asked = Department.objects.filter(code__in=[code for _u, _n, code in MEMBER_ACCOUNTS])
+    for rule in DeregRule.objects.all():
+        if not rule.feedback_departments.exists():
+            rule.feedback_departments.set(asked)
     for year in (today.year - 1, today.year):
         UnlicensedRule.objects.get_or_create(year=year, defaults={
             "handling_workdays": 15, "target_handling_rate": Decimal("95"), "target_timely_rate": Decimal("90"),

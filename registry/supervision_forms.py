@@ -45,10 +45,11 @@ class FeedbackRequestForm(forms.Form):
                                                  widget=forms.CheckboxSelectMultiple)
     on = _date("征求日期")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, rule=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["departments"].queryset = member_departments()
-        self.fields["departments"].initial = list(member_departments())
+        defaults = list(rule.feedback_departments.filter(is_active=True)) if rule is not None else []
+        self.fields["departments"].initial = defaults or list(member_departments())
         self.fields["on"].initial = timezone.localdate()
 
 

@@ -73,6 +73,9 @@ class DeregRule(models.Model):
                                    help_text="系统管理 › 时限规则 中的编码；按筛查日生效的版本计算期限")
     entity_types = models.CharField("适用主体类型", max_length=100, blank=True,
                                     help_text="逗号分隔的主体类型（enterprise, individual, cooperative），空为全部")
+    feedback_departments = models.ManyToManyField(
+        Department, verbose_name="默认征求意见的成员单位", blank=True, related_name="+",
+        limit_choices_to=MEMBER_DEPARTMENTS, help_text="办理时默认勾选；为空时默认勾选全部在用的成员单位")
     is_active = models.BooleanField("启用", default=True)
     note = models.CharField("说明", max_length=300, blank=True)
 

@@ -93,7 +93,7 @@ def dereg_detail(request, pk: int):
         if s == DeregStatus.CANDIDATE:
             forms["remind"] = DateStepForm(label="催告日期")
         elif s == DeregStatus.REMINDED:
-            forms["feedback"] = FeedbackRequestForm()
+            forms["feedback"] = FeedbackRequestForm(rule=case.rule)
         elif s == DeregStatus.FEEDBACK:
             forms["notify"] = DateStepForm(label="告知日期")
             asked = case.feedback.values_list("department_id", flat=True)

@@ -234,3 +234,13 @@ def test_staff_enter_a_paper_reply_but_leadership_and_departments_cannot(client,
     client.post(url, {"reply": "书面回复：已责令停业", "on": "2025-05-12"})
     notice = InfoNotification.objects.get()
     assert (notice.status, notice.replied_on, notice.replied_by) == ("replied", date(2025, 5, 12), section_user)
+
+
+def test_the_rule_decides_which_departments_are_asked_by_default(tax, court):
+    from registry.supervision_forms import FeedbackRequestForm
+    from registry.supervision_models import DeregRule
+
+    rule = DeregRule.objects.get(code="forced_dereg_revoked")
+    assert set(FeedbackRequestForm(rule=rule).fields["departments"].initial) == {tax, court}  # none set: all
+    rule.feedback_departments.set([court])
+    assert FeedbackRequestForm(rule=rule).fields["departments"].initial == [court]
