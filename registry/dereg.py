@@ -241,6 +241,26 @@ def case_send_reminder(*, case: DeregCase, sent_on: date, by) -> DeregCase:
     return case
 
 
+BATCH_LIMIT = 200
+
+
+@transaction.atomic
+def cases_send_reminders(*, cases, sent_on: date, by) -> list[DeregCase]:
+    """催告 a batch of candidates on one day, all or none (the message names the case that could not be sent)."""
+    cases = list(cases)
+    if not cases:
+        raise DeregError("请至少勾选一户候选。")
+    if len(cases) > BATCH_LIMIT:
+        raise DeregError(f"一次最多批量催告 {BATCH_LIMIT} 户。")
+    done = []
+    for case in cases:
+        try:
+            done.append(case_send_reminder(case=case, sent_on=sent_on, by=by))
+        except ValidationError as exc:
+            raise DeregError(f"{case.entity.name}：{'；'.join(exc.messages)}（本批均未发出）") from exc
+    return done
+
+
 def member_departments():
     return Department.objects.filter(kind=DepartmentKind.MEMBER, is_active=True)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("supervision/dereg/all/", views_dereg.dereg_list, name="dereg_list"),
     path("supervision/dereg/export/", views_dereg.dereg_export, name="dereg_export"),
     path("supervision/dereg/screen/", views_dereg.dereg_screen, name="dereg_screen"),
+    path("supervision/dereg/remind/", views_dereg.dereg_batch_remind, name="dereg_batch_remind"),
     path("supervision/dereg/<int:pk>/", views_dereg.dereg_detail, name="dereg_detail"),
     path("supervision/dereg/<int:pk>/remind/", views_dereg.dereg_remind, name="dereg_remind"),
     path("supervision/dereg/<int:pk>/feedback/", views_dereg.dereg_request_feedback, name="dereg_request_feedback"),

@@ -55,7 +55,8 @@ def _filtered(request):
 @require(can_view_registration_supervision)
 def dereg_list(request):
     context = list_context(request, _filtered(request))
-    context.update(tab="dereg", breadcrumbs=[CRUMB, ("全部案件", None)])
+    context.update(tab="dereg", breadcrumbs=[CRUMB, ("全部案件", None)], today=timezone.localdate(),
+                   can_batch=can_run_forced_dereg(request.user) and request.GET.get("status") == DeregStatus.CANDIDATE)
     return render(request, "registry/supervision/dereg_list.html", context)
 
 
@@ -134,6 +135,26 @@ def _step(request, pk: int, form_class, act, *, form_kwargs=None):
     else:
         messages.success(request, text)
     return redirect(case)
+
+
+@require_POST
+@require(can_run_forced_dereg)
+def dereg_batch_remind(request):
+    """催告 the candidates ticked on the candidate list, on one date."""
+    back = reverse("registry:dereg_list") + "?status=candidate"
+    form = DateStepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写催告日期。")
+        return redirect(back)
+    ids = [int(i) for i in request.POST.getlist("cases") if i.isdigit()]
+    cases = dereg_cases(request.user).filter(pk__in=ids).order_by("entity__uscc")
+    try:
+        done = dereg.cases_send_reminders(cases=cases, sent_on=form.cleaned_data["on"], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, f"已批量发出催告 {len(done)} 户，各生成一份催告书。")
+    return redirect(back)
 
 
 @require_POST

@@ -244,3 +244,26 @@ def test_the_rule_decides_which_departments_are_asked_by_default(tax, court):
     assert set(FeedbackRequestForm(rule=rule).fields["departments"].initial) == {tax, court}  # none set: all
     rule.feedback_departments.set([court])
     assert FeedbackRequestForm(rule=rule).fields["departments"].initial == [court]
+
+
+def test_batch_reminder_from_the_candidate_list_all_or_none(client, section_user, office_a, owner):
+    from core.models import IssuedDocument
+
+    entities = [revoke(make_entity(office_a, name=f"批量候选{i}"), date(2021, 1, 4)) for i in range(3)]
+    cases = dereg.candidates_screen(by=section_user, on=date(2025, 3, 3))[0]
+    client.force_login(owner)
+    assert 'name="cases"' not in client.get(reverse("registry:dereg_list"), {"status": "candidate"}).content.decode()
+    assert client.post(reverse("registry:dereg_batch_remind"), {"on": "2025-03-04"}).status_code == 403
+    client.force_login(section_user)
+    page = client.get(reverse("registry:dereg_list"), {"status": "candidate"}).content.decode()
+    assert page.count('name="cases"') == 3
+    dereg.case_send_reminder(case=cases[0], sent_on=date(2025, 3, 4), by=section_user)  # one already reminded
+    ids = [c.pk for c in cases]
+    response = client.post(reverse("registry:dereg_batch_remind"), {"on": "2025-03-05", "cases": ids}, follow=True)
+    assert "本批均未发出" in response.content.decode()
+    assert DeregCase.objects.filter(status="reminded").count() == 1
+    response = client.post(reverse("registry:dereg_batch_remind"), {"on": "2025-03-05", "cases": ids[1:]},
+                           follow=True)
+    assert "已批量发出催告 2 户" in response.content.decode()
+    assert IssuedDocument.objects.filter(title="强制注销催告书").count() == 3
+    assert {c.entity for c in cases} == set(entities)
