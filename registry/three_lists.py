@@ -10,6 +10,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from core.audit import audit, diff, model_values
@@ -40,7 +41,9 @@ def items_for(finding: RegistrationFinding):
     catalogue = catalogue_for(finding.found_on)
     if catalogue is None:
         return ListItem.objects.none()
-    return catalogue.items.filter(is_active=True).order_by("kind", "number")
+    # The items of the finding's registration matter first, then the rest of the catalogue.
+    same_matter = Case(When(matter=finding.matter, then=Value(0)), default=Value(1))
+    return catalogue.items.filter(is_active=True).order_by(same_matter, "kind", "number")
 
 
 def repeat_findings(finding: RegistrationFinding):

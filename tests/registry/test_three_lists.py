@@ -137,3 +137,9 @@ def test_deciding_before_the_proposal_is_refused(entity_a, owner):
 def test_findings_in_the_future_are_refused(entity_a, owner):
     with pytest.raises(ValidationError):
         record(entity_a, owner, date(2099, 1, 1))
+
+
+def test_items_of_the_findings_matter_come_first(entity_a, owner):
+    finding = record(entity_a, owner, date(2025, 5, 6), matter="capital")
+    matters = list(three_lists.items_for(finding).values_list("matter", flat=True))
+    assert matters[:2] == ["capital", "capital"] and "capital" not in matters[2:]
