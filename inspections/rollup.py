@@ -7,10 +7,11 @@ figures, and running it again gives the same figures as one that was never inter
 
 The KPIs are counted exactly as inspections.selectors counts them one office at a time (tests compare the two),
 but with one query per KPI grouped by office and month. Month rows count the records dated in that month (the
-first recorded check of an enterprise, a task's deadline, a result's check date, a task's start date); records
-dated outside the year fold into its first or last month, so the year row is the sum of the month rows. A district
-row sums every office and the entities without one. The coverage denominator (enterprises 存续 now) has no month:
-each month row carries the office's whole denominator.
+first recorded check of an enterprise, a task's deadline, a result's check date, the start of the first task that
+drew an entity — and of the first differentiated one for the numerator); records dated outside the year fold into
+its first or last month, so the year row is the sum of the month rows (an entity is counted in one month only).
+A district row sums every office and the entities without one. The coverage denominator (enterprises 存续 now) has
+no month: each month row carries the office's whole denominator.
 """
 from __future__ import annotations
 
@@ -34,7 +35,14 @@ from registry.models import MarketEntity
 
 from .choices import PROBLEM_CODES, STRATA, CheckStatus, FollowUpStatus, Kpi, Sampling
 from .models import ClassCount, DashboardBlock, DashboardFact, FollowUp, KpiFigure, Plan, SpotCheck
-from .selectors import COMPLETED, RECORDED, publication_due, publication_overdue_before, target_for
+from .selectors import (
+    COMPLETED,
+    RECORDED,
+    publication_due,
+    publication_overdue_before,
+    regular_draws,
+    target_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -146,10 +154,21 @@ def _follow_up(year: int) -> Counts:
 
 
 def _differentiated(year: int) -> Counts:
-    drawn = SpotCheck.objects.valid().filter(task__plan__year=year, task__domain__isnull=True)
-    rows = (drawn.order_by().values(office=F("entity__office_id"), y=ExtractYear("task__starts_on"),
-                                    m=ExtractMonth("task__starts_on"))
-            .annotate(den=Count("id"), num=Count("id", filter=Q(task__sampling=Sampling.DIFFERENTIATED))))
+    """Entities by the month of their first regular draw of the year (the earliest task start), and — for the
+    numerator — by the month of their first differentiated draw: each entity once, so the year is the sum of the
+    months. One grouped query; the first draw is the one with no earlier draw of the same entity (NOT EXISTS)."""
+    drawn = regular_draws(year).annotate(starts=F("task__starts_on"))
+
+    def earlier(draws):
+        return draws.filter(entity_id=OuterRef("entity_id")).filter(
+            Q(task__starts_on__lt=OuterRef("starts")) | Q(task__starts_on=OuterRef("starts"), pk__lt=OuterRef("pk")))
+
+    first_draw = ~Q(Exists(earlier(regular_draws(year))))
+    first_differentiated = Q(task__sampling=Sampling.DIFFERENTIATED) & ~Q(Exists(earlier(
+        regular_draws(year).filter(task__sampling=Sampling.DIFFERENTIATED))))
+    rows = (drawn.filter(first_draw | first_differentiated).order_by()
+            .values(office=F("entity__office_id"), y=ExtractYear("starts"), m=ExtractMonth("starts"))
+            .annotate(den=Count("id", filter=first_draw), num=Count("id", filter=first_differentiated)))
     return _office_month(rows, year)
 
 

@@ -9,8 +9,9 @@ The KPIs, as counted here (valid draws only; "office" is the entity's supervisin
   published, published by that deadline ÷ those results.
 - 后续处置率: results of the year with a problem (PROBLEM_CODES), with at least one follow-up and none open ÷
   those results.
-- 差异化抽查户数占比: checks of the year's tasks drawn with per-class ratios ÷ all checks of the year's tasks,
-  outside professional-domain tasks.
+- 差异化抽查户数占比: entities (户数, each counted once however many tasks drew it) drawn by at least one of the
+  year's tasks with per-class ratios ÷ entities drawn by any of the year's tasks, both outside professional-domain
+  tasks (an entity drawn only by a professional-domain task is in neither).
 """
 import math
 from dataclasses import dataclass, field
@@ -194,14 +195,22 @@ def kpi_follow_up(year: int, office=None) -> KpiResult:
                      records=problems, hits=hits, note="发现问题的检查中，后续处置全部办结的比例")
 
 
+def regular_draws(year: int) -> QuerySet:
+    """The valid checks of the year's tasks without a professional domain: what 差异化抽查户数占比 counts."""
+    return SpotCheck.objects.valid().filter(task__plan__year=year, task__domain__isnull=True)
+
+
 def kpi_differentiated(year: int, office=None) -> KpiResult:
-    drawn = SpotCheck.objects.valid().filter(task__plan__year=year, task__domain__isnull=True)
+    drawn = regular_draws(year)
+    entities = MarketEntity.objects.all()
     if office is not None:
-        drawn = drawn.filter(entity__office=office)
-    hits = drawn.filter(task__sampling=Sampling.DIFFERENTIATED)
-    return KpiResult(Kpi.DIFFERENTIATED, year, office, hits.count(), drawn.count(),
-                     target_for(year, Kpi.DIFFERENTIATED), records=drawn, hits=hits,
-                     note="专业领域任务以外，按风险分类差异化比例抽取的户数占全部抽取户数的比例")
+        entities = entities.filter(office=office)
+    records = entities.filter(Exists(drawn.filter(entity=OuterRef("pk"))))
+    hits = entities.filter(Exists(drawn.filter(entity=OuterRef("pk"), task__sampling=Sampling.DIFFERENTIATED)))
+    return KpiResult(Kpi.DIFFERENTIATED, year, office, hits.count(), records.count(),
+                     target_for(year, Kpi.DIFFERENTIATED), records=records, hits=hits,
+                     note="专业领域任务以外，按风险分类差异化比例抽取的户数 ÷ 抽取的户数"
+                          "（同一户被多个任务抽中只计一户）")
 
 
 KPI_FUNCTIONS = {Kpi.COVERAGE: kpi_coverage, Kpi.ON_TIME: kpi_on_time, Kpi.PUBLICITY: kpi_publicity,
@@ -234,6 +243,11 @@ class Preview:
     differentiated_now: KpiResult
     differentiated_after: Decimal | None
     pool_size: int
+    # 差异化抽查户数占比 after the draw, in entities: those of the population not drawn yet by a regular task of the
+    # year join the denominator; with per-class ratios, those not yet drawn that way join the numerator (expected
+    # values: each stratum's k spread evenly over its population).
+    differentiated_new_entities: int = 0
+    differentiated_new_hits: int = 0
 
 
 def task_preview(task: Task) -> Preview:
@@ -266,17 +280,35 @@ def task_preview(task: Task) -> Preview:
     coverage_after = (Decimal(drawn + expected_enterprises) / coverage.denominator).quantize(Decimal("0.0001")) \
         if coverage.denominator else None
     differentiated = kpi_differentiated(year)
+    new_entities = new_hits = 0
     if task.is_professional:
         differentiated_after = differentiated.rate
     else:
-        num = differentiated.numerator + (total_k if task.sampling == Sampling.DIFFERENTIATED else 0)
-        den = differentiated.denominator + total_k
+        sizes = {s["class"]: s["sample"] for s in strata}
+        new_entities = _expected_new(population.strata, sizes, differentiated.records)
+        if task.sampling == Sampling.DIFFERENTIATED:
+            new_hits = _expected_new(population.strata, sizes, differentiated.hits)
+        num = differentiated.numerator + new_hits
+        den = differentiated.denominator + new_entities
         differentiated_after = (Decimal(num) / den).quantize(Decimal("0.0001")) if den else None
     pool, _ = freeze_pool(task)
     return Preview(strata=strata, population=population.size, sample=total_k, exclusions=reasons,
                    coverage_now=coverage, drawn_enterprises=drawn, expected_enterprises=expected_enterprises,
                    coverage_after=coverage_after, differentiated_now=differentiated,
-                   differentiated_after=differentiated_after, pool_size=len(pool))
+                   differentiated_after=differentiated_after, pool_size=len(pool),
+                   differentiated_new_entities=new_entities, differentiated_new_hits=new_hits)
+
+
+def _expected_new(strata: dict[str, list[str]], sizes: dict[str, int], already: QuerySet) -> int:
+    """How many entities a draw of sizes[class] per stratum is expected to add to `already` (entities): per
+    stratum, k × the share of its population not in it yet."""
+    counted = set(already.values_list("uscc", flat=True))
+    expected = Decimal(0)
+    for cls, codes in strata.items():
+        if codes and sizes.get(cls):
+            fresh = sum(1 for code in codes if code not in counted)
+            expected += Decimal(sizes[cls]) * fresh / len(codes)
+    return round(expected)
 
 
 # ---------------------------------------------------------------------------------------------------------

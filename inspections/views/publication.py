@@ -18,7 +18,7 @@ from core.permissions import require
 from core.web import error_text, xlsx_download
 
 from .. import services
-from ..choices import Kpi
+from ..choices import Kpi, Sampling
 from ..excel import publication_workbook
 from ..forms import PublishForm, VisitForm
 from ..models import Inspector, JointVisit, Plan, SpotCheck, Task
@@ -31,6 +31,7 @@ from ..selectors import (
     plan_years,
     publication_due,
     publication_queue,
+    regular_draws,
     visits_saved,
 )
 from .common import CRUMB
@@ -196,6 +197,9 @@ def kpi_overview(request):
     })
 
 
+ENTITY_KPIS = (Kpi.COVERAGE, Kpi.DIFFERENTIATED)  # figures counted in entities: their records are entities
+
+
 @require(can_view_kpis)
 def kpi_records(request, code: str):
     """The records behind one figure: which count, which do not yet."""
@@ -209,16 +213,27 @@ def kpi_records(request, code: str):
         records = records.exclude(pk__in=result.hits.values("pk"))
     elif which == "hits":
         records = result.hits
-    if code == Kpi.COVERAGE:
+    by_entity = code in ENTITY_KPIS
+    if by_entity:
         records = records.select_related("office").order_by("name", "id")
     else:
         records = records.select_related("entity", "entity__office", "task").order_by("task__deadline", "id")
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     hits = set(result.hits.filter(pk__in=[r.pk for r in page.object_list]).values_list("pk", flat=True))
+    if code == Kpi.DIFFERENTIATED:  # the tasks that drew each entity of the page (regular tasks of the year)
+        drew: dict[int, list] = {}
+        for entity_id, task_id, name, sampling in (
+                regular_draws(year).filter(entity_id__in=[e.pk for e in page.object_list])
+                .order_by("task__starts_on", "task_id")
+                .values_list("entity_id", "task_id", "task__name", "task__sampling")):
+            drew.setdefault(entity_id, []).append(
+                {"pk": task_id, "name": name, "differentiated": sampling == Sampling.DIFFERENTIATED})
+        for entity in page.object_list:
+            entity.drawn_by = drew.get(entity.pk, [])
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "inspections/kpi_records.html", {
         "result": result, "year": year, "office": office, "page": page, "hits": hits, "show": which,
-        "query": params.urlencode(), "code": code, "today": timezone.localdate(),
+        "query": params.urlencode(), "code": code, "today": timezone.localdate(), "by_entity": by_entity,
         "breadcrumbs": [CRUMB, ("指标完成情况", "inspections:kpi_overview"), (result.label, None)],
     })

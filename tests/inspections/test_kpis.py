@@ -12,6 +12,7 @@ from inspections import services
 from inspections.choices import Kpi
 from inspections.models import Draw, KpiTarget, Plan, SpotCheck
 from inspections.selectors import kpi_coverage, kpi_differentiated, kpis, target_for, task_preview
+from tests.factories import make_entity
 from tests.inspections.conftest import YEAR, draw_now, make_task
 
 pytestmark = pytest.mark.django_db
@@ -92,20 +93,65 @@ def test_figures_per_office(year_of_work, office_a):
     assert (coverage.numerator, coverage.denominator) == (len(mine), 30)
 
 
-def test_differentiated_share_leaves_out_professional_domain_tasks(year_of_work, item, section_dept, office_a):
+def uniform_task(plan, item, section_dept, name, **fields):
+    return make_task(plan, [item], section_dept, name=name, sampling="uniform", ratio=Decimal("1"),
+                     exclude_recent_months=None, ratio_a=None, ratio_b=None, ratio_c=None, ratio_d=None, ratio_u=None,
+                     **fields)
+
+
+@pytest.fixture
+def regular_and_professional(year_of_work, item, section_dept, office_a, office_b):
+    """After the first task (differentiated, every one of the 60 entities): five new entities of office A, drawn with
+    office A's 30 by a uniform task; then three new entities of office B, drawn only by a professional-domain task
+    (which draws all 68)."""
     plan = year_of_work["plan"]
-    uniform = make_task(plan, [item], section_dept, name="统一比例任务", sampling="uniform", ratio=Decimal("1"),
-                        exclude_recent_months=None, population_filter={"offices": [office_a.code]},
-                        ratio_a=None, ratio_b=None, ratio_c=None, ratio_d=None, ratio_u=None)
+    late_a = [make_entity(office_a) for _ in range(5)]
+    uniform = uniform_task(plan, item, section_dept, "统一比例任务", population_filter={"offices": [office_a.code]})
     draw_now(uniform)
+    only_professional = [make_entity(office_b) for _ in range(3)]
     domain = RiskDomain.objects.first() or RiskDomain.objects.create(code="food", name="食品")
-    professional = make_task(plan, [item], section_dept, name="食品专项", sampling="uniform", domain=domain,
-                             ratio=Decimal("1"), exclude_recent_months=None, ratio_a=None, ratio_b=None,
-                             ratio_c=None, ratio_d=None, ratio_u=None)
+    professional = uniform_task(plan, item, section_dept, "食品专项", domain=domain)
     draw_now(professional)
+    return {**year_of_work, "late_a": late_a, "only_professional": only_professional, "uniform": uniform,
+            "professional": professional}
+
+
+def test_differentiated_share_counts_entities_once_outside_professional_domain_tasks(regular_and_professional):
+    first = {c.entity_id for c in regular_and_professional["checks"]}
+    late_a = {e.pk for e in regular_and_professional["late_a"]}
+    assert SpotCheck.objects.filter(task=regular_and_professional["uniform"]).count() == 35
+    assert SpotCheck.objects.filter(task=regular_and_professional["professional"]).count() == 68
     result = kpi_differentiated(LAST)
-    assert (result.numerator, result.denominator) == (60, 90)
-    assert result.rate == Decimal("0.6667") and not result.met and result.shortfall == 3  # ceil(0.7 × 90) − 60
+    # 60 + 35 regular checks, but 65 entities: office A's 30 drawn by both regular tasks count once in the
+    # denominator and once in the numerator; the 5 drawn only by the uniform task are in the denominator only; the
+    # 3 drawn only by the food task are in neither, and the food task's 68 checks add nothing.
+    assert (result.numerator, result.denominator) == (60, 65)
+    assert set(result.records.values_list("pk", flat=True)) == first | late_a
+    assert set(result.hits.values_list("pk", flat=True)) == first
+    assert result.rate == Decimal("0.9231") and result.met
+
+
+def test_differentiated_share_per_office(regular_and_professional, office_a, office_b):
+    mine = kpi_differentiated(LAST, office_a)
+    assert (mine.numerator, mine.denominator) == (30, 35)
+    # Office B's 30 were drawn by the differentiated task and the food task: counted once, through the regular task.
+    theirs = kpi_differentiated(LAST, office_b)
+    assert (theirs.numerator, theirs.denominator) == (30, 30)
+    assert not set(theirs.records.values_list("pk", flat=True)) & {
+        e.pk for e in regular_and_professional["only_professional"]}
+
+
+def test_differentiated_share_falls_short_in_entities(year_of_work, item, section_dept, office_a):
+    """Entities drawn only by uniform tasks pull the share below the target: the shortfall is in entities."""
+    plan = year_of_work["plan"]
+    for _ in range(40):
+        make_entity(office_a)
+    draw_now(uniform_task(plan, item, section_dept, "统一比例任务", population_filter={"offices": [office_a.code]}))
+    draw_now(uniform_task(plan, item, section_dept, "第二批统一比例任务",
+                          population_filter={"offices": [office_a.code]}))
+    result = kpi_differentiated(LAST)
+    assert (result.numerator, result.denominator) == (60, 100)  # the 40 new ones count once, not twice
+    assert not result.met and result.shortfall == 10  # ceil(0.7 × 100) − 60
 
 
 def test_targets_are_data_per_year():
@@ -125,6 +171,52 @@ def test_the_preview_shows_population_sample_sizes_and_the_years_figures(task, d
     assert preview.differentiated_after == Decimal("1.0000")
     assert preview.coverage_now.denominator == 60 and preview.expected_enterprises == preview.sample
     assert preview.pool_size == 6
+
+
+def test_the_preview_moves_the_differentiated_share_by_entities_not_drawn_yet(regular_and_professional, item,
+                                                                               section_dept, office_a):
+    plan = regular_and_professional["plan"]
+    # A differentiated task over office A (every class in full): its 35 entities are all drawn already, so the
+    # denominator stays; the 5 drawn so far only by the uniform task join the numerator.
+    again = make_task(plan, [item], section_dept, name="差异化复查", exclude_recent_months=None,
+                      population_filter={"offices": [office_a.code]}, **EVERYONE)
+    preview = task_preview(again)
+    assert preview.sample == 35
+    assert (preview.differentiated_now.numerator, preview.differentiated_now.denominator) == (60, 65)
+    assert (preview.differentiated_new_hits, preview.differentiated_new_entities) == (5, 0)
+    assert preview.differentiated_after == Decimal("1.0000")
+    # A uniform task over the district: only the 3 never drawn by a regular task join, and only the denominator.
+    wide = uniform_task(plan, item, section_dept, "统一比例补充任务")
+    preview = task_preview(wide)
+    assert (preview.differentiated_new_hits, preview.differentiated_new_entities) == (0, 3)
+    assert preview.differentiated_after == Decimal("0.8824")  # 60 / 68
+    domain = RiskDomain.objects.first()
+    food = uniform_task(plan, item, section_dept, "食品专项二", domain=domain)
+    preview = task_preview(food)
+    assert preview.differentiated_after == preview.differentiated_now.rate == Decimal("0.9231")
+    assert (preview.differentiated_new_hits, preview.differentiated_new_entities) == (0, 0)
+
+
+def test_the_differentiated_records_page_lists_entities_with_the_tasks_that_drew_them(
+        client, regular_and_professional, section_user, owner, office_a):
+    url = reverse("inspections:kpi_records", args=["differentiated"])
+    late = regular_and_professional["late_a"]
+    client.force_login(section_user)
+    missing = client.get(url, {"year": LAST, "show": "missing"})
+    html = missing.content.decode()
+    assert missing.status_code == 200 and missing.context["page"].paginator.count == 5
+    assert {e.pk for e in missing.context["page"].object_list} == {e.pk for e in late}
+    assert "统一比例任务" in html and "共 5 户" in html and "食品专项" not in html
+    every = client.get(url, {"year": LAST, "show": "all"})
+    assert every.context["page"].paginator.count == 65
+    hits = client.get(url, {"year": LAST, "show": "hits", "page": 1}).context
+    assert hits["page"].paginator.count == 60
+    drawn_twice = next(e for e in hits["page"].object_list if e.office_id == office_a.pk)
+    assert [t["name"] for t in drawn_twice.drawn_by] == ["全覆盖任务", "统一比例任务"]
+    assert [t["differentiated"] for t in drawn_twice.drawn_by] == [True, False]
+    client.force_login(owner)  # office staff: their office's entities only
+    mine = client.get(url, {"year": LAST, "show": "all"}).context
+    assert mine["page"].paginator.count == 35 and all(e.office_id == office_a.pk for e in mine["page"].object_list)
 
 
 def test_the_kpi_pages(client, year_of_work, section_user, owner, office_a):

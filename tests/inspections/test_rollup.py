@@ -17,12 +17,13 @@ from credit.models import RiskDomain
 from credit.services import current_classes_refresh
 from inspections import services
 from inspections.choices import Kpi
-from inspections.models import ClassCount, DashboardBlock, DashboardFact, Draw, KpiFigure, Plan, SpotCheck
+from inspections.models import ClassCount, DashboardBlock, DashboardFact, Draw, KpiFigure, Plan, SpotCheck, Task
 from inspections.rollup import REPORT_KEYS, Source, kpi_figures, rollup, rollup_year
 from inspections.selectors import kpi as direct_kpi
 from inspections.selectors import publication_due
+from tests.factories import make_entity
 from tests.inspections.conftest import YEAR, draw_now, make_task
-from tests.inspections.test_kpis import LAST, on
+from tests.inspections.test_kpis import EVERYONE, LAST, on, uniform_task
 from tests.inspections.test_kpis import year_of_work as year_of_work_fixture  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -116,8 +117,9 @@ def test_each_kpi_counted_by_hand_with_the_edge_cases(edge_cases, office_a, offi
     assert stored(LAST, Kpi.FOLLOW_UP) == (2, 3)
     # 按时完成率: every check of the year's tasks whose deadline has passed (60 + 30 + 60).
     assert stored(LAST, Kpi.ON_TIME) == (13, 150)
-    # 差异化占比: the 60 differentiated checks of 90 regular ones; the food task's 60 are outside the share.
-    assert stored(LAST, Kpi.DIFFERENTIATED) == (60, 90)
+    # 差异化占比, in entities: the 60 drawn by the differentiated task; office A's 30 drawn again by the uniform task
+    # count once; the food task's 60 checks are outside the share.
+    assert stored(LAST, Kpi.DIFFERENTIATED) == (60, 60)
     assert_rollup_equals_selectors(LAST, [office_a, office_b])
 
 
@@ -130,7 +132,60 @@ def test_month_rows_follow_the_records_dates(edge_cases):
     assert july.numerator == 1  # checked on 15 July
     june = KpiFigure.objects.get(year=LAST, kpi=Kpi.ON_TIME, office=None, month=6)
     assert (june.numerator, june.denominator) == (13, 60)  # the first task's deadline is 30 June
-    assert KpiFigure.objects.get(year=LAST, kpi=Kpi.DIFFERENTIATED, office=None, month=5).numerator == 0
+    # 差异化占比 by the start of the task that first drew each entity: all in January (the second task, from May,
+    # drew no entity for the first time).
+    assert differentiated_months() == {1: (60, 60)}
+
+
+@pytest.fixture
+def drawn_again(last_year, item, section_dept, office_a, office_b):
+    """Last year's first task (differentiated, the 60 entities, from 1 January), then: a food task from 1 February
+    drawing everyone, three entities of office B among them that nothing else draws; a uniform task from 1 March
+    drawing office A's 30 and five new entities of office A; a differentiated task from 1 May drawing the same 35."""
+    plan = last_year["plan"]
+    domain = RiskDomain.objects.first() or RiskDomain.objects.create(code="food", name="食品")
+    late_a = [make_entity(office_a) for _ in range(5)]
+    only_food = [make_entity(office_b) for _ in range(3)]
+    food = uniform_task(plan, item, section_dept, "食品专项", domain=domain, starts_on=on(2, 1), deadline=on(11, 30))
+    draw_back_then(food, 1)
+    uniform = uniform_task(plan, item, section_dept, "三月统一比例任务", population_filter={"offices": [office_a.code]},
+                           starts_on=on(3, 1), deadline=on(11, 30))
+    draw_back_then(uniform, 2)
+    again = make_task(plan, [item], section_dept, name="五月差异化任务", exclude_recent_months=None,
+                      population_filter={"offices": [office_a.code]}, starts_on=on(5, 1), deadline=on(11, 30),
+                      **EVERYONE)
+    draw_back_then(again, 4)
+    return {**last_year, "late_a": late_a, "only_food": only_food, "food": food, "uniform": uniform, "again": again}
+
+
+def differentiated_months(office=None):
+    return {f.month: (f.numerator, f.denominator) for f in KpiFigure.objects.filter(
+        year=LAST, kpi=Kpi.DIFFERENTIATED, office=office, month__isnull=False) if f.numerator or f.denominator}
+
+
+def test_differentiated_share_month_rows_count_each_entity_once(drawn_again, office_a, office_b):
+    assert SpotCheck.objects.filter(task=drawn_again["food"]).count() == 68
+    rollup_year(LAST)
+    # The denominator in the month of an entity's first regular draw (the food task's February never counts), the
+    # numerator in the month of its first differentiated draw: office A's five new entities join the denominator in
+    # March (uniform task) and the numerator in May; office A's 30, drawn three times, count once, in January.
+    assert differentiated_months() == {1: (60, 60), 3: (0, 5), 5: (5, 0)}
+    assert differentiated_months(office_a) == {1: (30, 30), 3: (0, 5), 5: (5, 0)}
+    assert differentiated_months(office_b) == {1: (30, 30)}
+    # The year row is the distinct count, the sum of the month rows, and what the selector counts.
+    assert stored(LAST, Kpi.DIFFERENTIATED) == (65, 65)
+    assert stored(LAST, Kpi.DIFFERENTIATED, office_a) == (35, 35)
+    assert stored(LAST, Kpi.DIFFERENTIATED, office_b) == (30, 30)
+    assert_rollup_equals_selectors(LAST, [office_a, office_b])
+
+
+def test_differentiated_share_dates_outside_the_year_fold_into_its_last_month(drawn_again, office_a, office_b):
+    Task.objects.filter(pk=drawn_again["again"].pk).update(starts_on=date(LAST + 1, 2, 1),
+                                                            deadline=date(LAST + 1, 3, 31))
+    rollup_year(LAST)
+    assert differentiated_months() == {1: (60, 60), 3: (0, 5), 12: (5, 0)}
+    assert stored(LAST, Kpi.DIFFERENTIATED) == (65, 65)
+    assert_rollup_equals_selectors(LAST, [office_a, office_b])
 
 
 def test_a_rollup_replaces_the_years_rows_and_never_counts_twice(edge_cases, office_a, office_b, owner):
