@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Count, DateField, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -154,22 +154,24 @@ def _follow_up(year: int) -> Counts:
 
 
 def _differentiated(year: int) -> Counts:
-    """Entities by the month of their first regular draw of the year (the earliest task start), and — for the
-    numerator — by the month of their first differentiated draw: each entity once, so the year is the sum of the
-    months. One grouped query; the first draw is the one with no earlier draw of the same entity (NOT EXISTS)."""
-    drawn = regular_draws(year).annotate(starts=F("task__starts_on"))
+    """Entities by the month of their first regular draw of the year (the earliest task start, then the lowest id),
+    and — for the numerator — by the month of their first differentiated draw: each entity once, so the year is the
+    sum of the months. One statement: the two halves, each a grouped query keeping the draws with no earlier one of
+    the same entity (NOT EXISTS in the WHERE clause, which PostgreSQL runs as a hash anti-join), joined by UNION ALL.
+    (The same test inside two aggregate FILTERs runs as a subplan per check: ten times slower at 100,000 checks.)"""
+    zero = Value(0, output_field=IntegerField())
+    group = {"office": F("entity__office_id"), "y": ExtractYear("starts"), "m": ExtractMonth("starts")}
 
-    def earlier(draws):
-        return draws.filter(entity_id=OuterRef("entity_id")).filter(
+    def first_draws(draws):
+        earlier = draws.filter(entity_id=OuterRef("entity_id")).filter(
             Q(task__starts_on__lt=OuterRef("starts")) | Q(task__starts_on=OuterRef("starts"), pk__lt=OuterRef("pk")))
+        return draws.annotate(starts=F("task__starts_on")).filter(~Exists(earlier)).order_by().values(**group)
 
-    first_draw = ~Q(Exists(earlier(regular_draws(year))))
-    first_differentiated = Q(task__sampling=Sampling.DIFFERENTIATED) & ~Q(Exists(earlier(
-        regular_draws(year).filter(task__sampling=Sampling.DIFFERENTIATED))))
-    rows = (drawn.filter(first_draw | first_differentiated).order_by()
-            .values(office=F("entity__office_id"), y=ExtractYear("starts"), m=ExtractMonth("starts"))
-            .annotate(den=Count("id", filter=first_draw), num=Count("id", filter=first_differentiated)))
-    return _office_month(rows, year)
+    regular = regular_draws(year)
+    differentiated = regular.filter(task__sampling=Sampling.DIFFERENTIATED)
+    entities = first_draws(regular).annotate(den=Count("id"), num=zero)
+    hits = first_draws(differentiated).annotate(den=zero, num=Count("id"))
+    return _office_month(entities.union(hits, all=True), year)
 
 
 def kpi_figures(year: int, *, today: date | None = None) -> list[KpiFigure]:
