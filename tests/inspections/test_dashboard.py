@@ -14,7 +14,9 @@ from core.models import AuditLog, Job
 from inspections.models import BusinessIndicator, KpiFigure
 from inspections.rollup import ROLLUP_JOB_KIND, Source, rollup_year
 from inspections.services.dashboard import rollup_queue
-from tests.inspections.test_kpis import LAST
+from tests.factories import make_entity
+from tests.inspections.conftest import draw_now
+from tests.inspections.test_kpis import LAST, uniform_task
 from tests.inspections.test_kpis import year_of_work as year_of_work_fixture  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +169,29 @@ def test_the_next_rollup_shows_at_once(client, rolled_up, leader, owner):
     assert ">1</a> / 3" in page(client, leader)  # as of the last rollup until the next one
     rollup_year(LAST)
     assert ">2</a> / 3" in page(client, leader)
+
+
+def test_the_differentiated_share_in_entities_and_its_drill_down(client, year_of_work_fixture, item,  # noqa: F811
+                                                                 section_dept, office_a, office_b, leader):
+    """Forty new entities of office A drawn twice, by two uniform tasks: forty entities, not eighty checks."""
+    plan = year_of_work_fixture["plan"]
+    late = {make_entity(office_a).pk for _ in range(40)}
+    for name in ("统一比例任务", "第二批统一比例任务"):
+        draw_now(uniform_task(plan, item, section_dept, name, population_filter={"offices": [office_a.code]}))
+    rollup_year(LAST)
+    html = page(client, leader)
+    # District 60 / 100 entities: ceil(0.7 × 100) − 60 = 10; office A 30 / 70: ceil(0.7 × 70) − 30 = 19.
+    assert "差异化抽取还差 10 户" in html and "差异化抽取还差 19 户" in html
+    records = reverse("inspections:kpi_records", args=["differentiated"])
+    missing = f"{records}?year={LAST}&amp;office={office_a.pk}&amp;show=missing"
+    hits = f"{records}?year={LAST}&amp;office={office_a.pk}&amp;show=hits"
+    assert missing in html and hits in html
+    client.force_login(leader)
+    behind = client.get(records, {"year": LAST, "office": office_a.pk, "show": "missing", "page": 1}).context
+    assert behind["page"].paginator.count == 40 and behind["result"].shortfall == 19
+    listed = {e.pk for e in behind["page"].object_list}
+    assert listed <= late and len(listed) == 40
+    assert all([t["name"] for t in e.drawn_by] == ["统一比例任务", "第二批统一比例任务"]
+               for e in behind["page"].object_list)
+    counted = client.get(records, {"year": LAST, "office": office_a.pk, "show": "hits"}).context
+    assert counted["page"].paginator.count == 30

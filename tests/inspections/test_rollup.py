@@ -296,6 +296,9 @@ def test_kpi_report_prints_the_public_json_shape(edge_cases, office_a, office_b)
     assert data["district"]["sampling_ratio"] == {"numerator": 16, "denominator": 60, "value": 16 / 60,
                                                   "target": 0.035}
     assert data["district"]["publication_rate"]["value"] == 0.5
+    # In entities: office A's 30 drawn by both regular tasks count once (the 60 + 30 checks are 60 entities).
+    assert data["district"]["differentiated_share"] == {"numerator": 60, "denominator": 60, "value": 1.0,
+                                                        "target": 0.7}
     assert set(data["offices"]) == {office_a.name, office_b.name}
     for name, office in ((office_a.name, office_a), (office_b.name, office_b)):
         assert set(data["offices"][name]) == keys

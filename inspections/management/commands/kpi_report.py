@@ -2,7 +2,8 @@
 
 The JSON is a public interface: ``{"year": Y, "district": {KEY: {"numerator", "denominator", "value", "target"}},
 "offices": {"<office name>": {KEY: {…}}}}`` with KEY one of sampling_ratio, on_time_completion, publication_rate,
-follow_up_rate, differentiated_share. It reads the dashboard's summary tables (as of the last rollup); a year never
+follow_up_rate, differentiated_share (sampling_ratio and differentiated_share count entities, each entity once; the
+others count checks or results). It reads the dashboard's summary tables (as of the last rollup); a year never
 rolled up, or --direct, is computed from the records (the same grouped queries, nothing written).
 """
 import json
