@@ -68,6 +68,15 @@ def test_leader_dashboard_drill_down_print_and_refresh(page, shot, year_of_check
     assert page.locator("table.data tbody tr").count() > 0
     shot(page, "dashboard_drill_down")
 
+    # 差异化抽查户数占比 drills down to entities (each once), with the tasks that drew them.
+    page.goto(page.base_url + f"/?year={YEAR}")
+    page.locator(".dash-kpi", has_text="差异化抽查户数占比").locator(".kpi-value a").click()
+    page.wait_for_url("**/inspections/kpis/differentiated/**")
+    rows = page.locator("table.data tbody tr")
+    assert rows.count() == 40 and "共 40 户" in page.locator(".result-count").inner_text()
+    assert "企业公示信息抽查（差异化）" in rows.first.inner_text()
+    shot(page, "dashboard_drill_down_differentiated")
+
     # The ranking links to one office's figures.
     page.goto(page.base_url + f"/?year={YEAR}")
     page.locator("#ranking tr", has_text=office_a.name).locator("a").first.click()
