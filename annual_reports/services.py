@@ -3,7 +3,7 @@ reminder campaigns and their contacts, and handing non-filers to the listings wo
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -179,7 +179,11 @@ def report_record_paper(*, entity: MarketEntity, season: FilingSeason, filed_on:
     report.status = filing_status_for(season, filed_on)
     report.filed_on, report.channel, report.publish = filed_on, Channel.PAPER, publish
     report.source, report.recorded_by = RecordSource.PAPER, by
-    report.save()
+    try:
+        with transaction.atomic():  # a savepoint: two clerks entering the same report at the same moment
+            report.save()
+    except IntegrityError:
+        raise ValidationError(f"{entity.name} 的{season}刚刚已由其他人录入，请刷新后查看。")
     _tally_add(season, entity, day=filed_on, required=1 if new_record else 0)
     audit(actor=by, action=AuditAction.CREATE, target=report,
           summary=f"录入纸质年报：{entity.name}，{season}，{report.get_status_display()}（{filed_on}）"
