@@ -85,7 +85,20 @@ def home(request):
             # From the tallies, not by counting the records (the page stays cheap at a million entities).
             not_filed_total=progress.bureau.not_filed + progress.individual.not_filed,
         )
+    context["suspension_reminders"] = _suspension_reminders(request.user)
     return render(request, "annual_reports/home.html", context)
+
+
+def _suspension_reminders(user) -> dict:
+    """How many suspensions the user's scope has in their extension window or near the 3-year limit."""
+    from ..dormancy import suspension_states
+    from ..models import SuspensionPeriod
+
+    today = timezone.localdate()
+    states = suspension_states(SuspensionPeriod.objects.for_user(user).filter(
+        resumed_on__isnull=True, starts_on__lte=today, planned_end__gte=today))
+    return {"near_limit": sum(s.near_limit for s in states),
+            "in_window": sum(s.in_window and not s.near_limit for s in states)}
 
 
 def _filtered_reports(request):

@@ -215,3 +215,13 @@ def test_opening_a_season_from_the_page_runs_as_a_job(client, section_user, ente
     assert response.status_code == 302
     assert "已开启2024 年度年报：新增报送记录 1 户" in client.get(response.url).content.decode()
     assert FilingSeason.objects.get().due_on == date(2025, 6, 30)
+
+
+def test_the_progress_page_reminds_of_suspensions_in_their_window(client, season, owner, outsider, enterprise):
+    today = timezone.localdate()
+    suspension_record(entity=enterprise, starts_on=today - timedelta(days=100), planned_end=today + timedelta(days=10),
+                      note="", by=owner)
+    client.force_login(owner)
+    assert "1 户处于歇业期满前的延期申请期内" in client.get(reverse("annual_reports:home")).content.decode()
+    client.force_login(outsider)
+    assert "歇业提醒" not in client.get(reverse("annual_reports:home")).content.decode()
