@@ -198,7 +198,7 @@ def issue_document(code: str, context: dict, *, user, subject, office=None, on: 
                 number=full["number"], title=version.name, issued_on=on, text=text,
                 context={k: plain(v) for k, v in full.items()},
                 subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk),
-                subject_repr=str(subject)[:200], office=office, created_by=user)
+                subject_repr=str(subject)[:200], office=office, created_by=user if getattr(user, "pk", None) else None)
     except IntegrityError as exc:  # a number set by hand in the counter table that was already used
         raise DocumentError(f"文号 {full['number']} 已被使用，请联系系统管理员核对编号计数。") from exc
     audit(actor=user, action=AuditAction.CREATE, target=document,

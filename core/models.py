@@ -346,7 +346,8 @@ class IssuedDocument(models.Model):
     office = models.ForeignKey(Office, verbose_name="市场监管所", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="documents", help_text="为空表示局机关（全区）")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="制作人", on_delete=models.PROTECT,
-                                   related_name="issued_documents")
+                                   related_name="issued_documents", null=True, blank=True,
+                                   help_text="为空表示系统按期自动制作（如公示期届满移出）")
     created_at = models.DateTimeField("制作时间", auto_now_add=True)
 
     objects = IssuedDocumentQuerySet.as_manager()

@@ -78,7 +78,7 @@ def issue_for_listing(case, code: str, by, on):
                        remedy_hint=REMEDY.get(case.reason, ""), contact=_contact(case.office))
     elif code in ("abnormal_listing_decision", "individual_abnormal_notice"):
         context.update(facts=_facts(case), reasons=case.get_reason_display(), legal_basis=_basis(case))
-    elif code == "abnormal_removal_decision":
+    elif code in ("abnormal_removal_decision", "individual_abnormal_restore_decision", "serious_removal_decision"):
         context.update(listing_date=case.listed_on, listing_reasons=case.get_reason_display(),
                        listing_number=case.decision_no, removal_reasons=_clause(case.removal_reason),
                        legal_basis=_basis(case))
@@ -100,6 +100,33 @@ def issue_for_listing(case, code: str, by, on):
                        approval=f"本决定已报经{case.superior_authority}批准（{case.superior_document}）")
     else:
         raise ValueError(f"unknown listing document {code}")
+    return _issue(code, context, by=by, subject=case, office=case.office, on=on)
+
+
+REMOVAL_DOCUMENT = {ListingKind.ABNORMAL: "abnormal_removal_decision",
+                    ListingKind.INDIVIDUAL_ABNORMAL: "individual_abnormal_restore_decision",
+                    ListingKind.SERIOUS: "serious_removal_decision"}
+LISTING_WHAT = {ListingKind.ABNORMAL: "列入经营异常名录", ListingKind.INDIVIDUAL_ABNORMAL: "标记为经营异常状态"}
+OBJECTION_MEASURE = {ListingKind.ABNORMAL: "撤销将你（单位）列入经营异常名录的决定，将你（单位）移出经营异常名录",
+                     ListingKind.INDIVIDUAL_ABNORMAL: "撤销对你（户）的经营异常状态标记，恢复为正常记载状态"}
+
+
+def issue_for_objection(objection, code: str, by, on):
+    """Issue the objection's outcome (不予受理, 异议成立 → 撤销, 异议不成立 → 维持) for its listing case."""
+    case = objection.case
+    context = _entity(case.entity)
+    context.update(addressee="你（户）" if case.kind == ListingKind.INDIVIDUAL_ABNORMAL else "你（单位）",
+                   listing_what=LISTING_WHAT[case.kind], listing_date=case.listed_on,
+                   listing_number=case.decision_no, received_date=objection.received_on,
+                   legal_basis=_basis(case))
+    if code == "listing_objection_refusal_notice":
+        context.update(reasons=_clause(objection.conclusion))
+    elif code == "listing_objection_upheld_decision":
+        context.update(conclusion=_clause(objection.conclusion), measure=OBJECTION_MEASURE[case.kind])
+    elif code == "listing_objection_rejected_notice":
+        context.update(conclusion=_clause(objection.conclusion))
+    else:
+        raise ValueError(f"unknown objection document {code}")
     return _issue(code, context, by=by, subject=case, office=case.office, on=on)
 
 

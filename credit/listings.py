@@ -31,6 +31,7 @@ one transaction; a transition the rules do not allow raises a ValidationError wi
 """
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -82,6 +83,8 @@ SERIOUS_TERM_RULE = "serious_list_publicity"
 SERIOUS_AFTER_RULE = "abnormal_list_to_serious"
 SERIOUS_LEAD_RULE = "serious_list_reminder_lead"
 STATEMENT_RULE = "serious_list_statement"
+
+logger = logging.getLogger(__name__)
 
 
 def _today() -> date:
@@ -313,8 +316,10 @@ def listing_remove(*, case: ListingCase, by, on: date, reason: str, repair_case=
     case.save()
     _log(case, by, before, f"{'恢复正常记载状态' if case.kind == ListingKind.INDIVIDUAL_ABNORMAL else '移出'}："
          f"{reason[:200]}", removed_on=on, repair_case=getattr(repair_case, "number", ""))
-    if repair_case is None and case.kind == ListingKind.ABNORMAL:
-        _issue(case, "abnormal_removal_decision", by, on)
+    if repair_case is None:  # ex officio or at the serious list's term; a repair case's decision is its document
+        from .listing_documents import REMOVAL_DOCUMENT
+
+        _issue(case, REMOVAL_DOCUMENT[case.kind], by, on)
     return case
 
 
@@ -374,6 +379,7 @@ def objection_refuse(*, objection: ListingObjection, by, on: date, reason: str) 
     objection.save()
     audit(actor=by, action=AuditAction.STATUS, target=objection.case, summary=f"异议不予受理：{reason[:200]}",
           extra={"objection": objection.pk})
+    _issue_objection(objection, "listing_objection_refusal_notice", by, on)
     return objection
 
 
@@ -400,6 +406,9 @@ def objection_conclude(*, objection: ListingObjection, by, on: date, upheld: boo
     else:
         audit(actor=by, action=AuditAction.STATUS, target=case, summary="异议不成立，维持列入（标记）",
               extra={"objection": objection.pk})
+    objection.case = case
+    _issue_objection(objection, "listing_objection_upheld_decision" if upheld else "listing_objection_rejected_notice",
+                     by, on)
     return objection
 
 
@@ -574,12 +583,18 @@ def serious_close(*, case: ListingCase, by, on: date, reason: str) -> ListingCas
 
 
 def serious_remove_expired(*, on: date | None = None, by=None) -> int:
-    """Remove from the serious list every listing whose publicity term has ended (nightly; idempotent)."""
+    """Remove from the serious list every listing whose publicity term has ended (nightly; idempotent). Each removal
+    issues its 移出严重违法失信名单决定书 (made by 系统自动 when ``by`` is None); a removal whose document cannot be
+    issued (template switched off) stays listed, is logged, and is tried again the next night."""
     on = on or _today()
     removed = 0
     for case in ListingCase.objects.filter(kind=ListingKind.SERIOUS, status__in=LISTING_IN_FORCE,
                                            term_end__lt=on).order_by("id"):
-        listing_remove(case=case, by=by, on=case.term_end, reason="严重违法失信名单公示期届满")
+        try:
+            listing_remove(case=case, by=by, on=case.term_end, reason="严重违法失信名单公示期届满")
+        except ValidationError as exc:
+            logger.error("serious listing %s not removed at term: %s", case.pk, "；".join(exc.messages))
+            continue
         removed += 1
     return removed
 
@@ -591,6 +606,12 @@ def _issue(case: ListingCase, code: str, by, on: date):
     from .listing_documents import issue_for_listing
 
     return issue_for_listing(case, code, by, on)
+
+
+def _issue_objection(objection: ListingObjection, code: str, by, on: date):
+    from .listing_documents import issue_for_objection
+
+    return issue_for_objection(objection, code, by, on)
 
 
 # ---- what a page offers -----------------------------------------------------------------------------------------

@@ -18,6 +18,9 @@ SEEDED = [
     "listing_reminder", "abnormal_listing_decision", "individual_abnormal_notice", "abnormal_removal_decision",
     "serious_listing_notice", "serious_listing_decision", "warning_letter", "prompt_letter",
     "forced_dereg_reminder", "forced_dereg_decision",
+    # core.0007: the listing outcomes
+    "listing_objection_refusal_notice", "listing_objection_upheld_decision", "listing_objection_rejected_notice",
+    "individual_abnormal_restore_decision", "serious_removal_decision",
 ]
 
 

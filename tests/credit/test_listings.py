@@ -365,3 +365,73 @@ def test_serious_listing_removed_at_the_end_of_its_term(entity_a, section_user):
     case.refresh_from_db()
     assert case.status == ListingStatus.REMOVED and case.removed_on == date(2025, 4, 1)
     assert serious_remove_expired() == 0
+
+
+def _codes(subject) -> list[str]:
+    from core.documents import documents_for
+
+    return [d.template_version.template.code for d in documents_for(subject)]
+
+
+def test_objection_outcomes_issue_their_documents(entity_a, owner, reviewer):
+    from core.documents import documents_for
+
+    case = listed_case(entity_a, owner, reviewer)
+    on = case.listed_on
+    first = objection_receive(case=case, by=owner, received_on=on, grounds="x")
+    objection_refuse(objection=first, by=reviewer, on=on, reason="异议人不是利害关系人")
+    second = objection_receive(case=case, by=owner, received_on=on, grounds="y")
+    objection_accept(objection=second, by=reviewer, on=on)
+    objection_conclude(objection=second, by=reviewer, on=on, upheld=False, conclusion="经实地核查仍无法联系")
+    third = objection_receive(case=case, by=owner, received_on=on, grounds="z")
+    objection_accept(objection=third, by=reviewer, on=on)
+    objection_conclude(objection=third, by=reviewer, on=on, upheld=True, conclusion="登记住所可以联系")
+    codes = _codes(case)
+    assert {"listing_objection_refusal_notice", "listing_objection_rejected_notice",
+            "listing_objection_upheld_decision"} <= set(codes)
+    docs = {d.template_version.template.code: d for d in documents_for(case)}
+    assert "异议人不是利害关系人" in docs["listing_objection_refusal_notice"].text
+    upheld = docs["listing_objection_upheld_decision"]
+    assert "登记住所可以联系" in upheld.text and "移出经营异常名录" in upheld.text and case.decision_no in upheld.text
+    assert all(d.office_id == case.office_id for d in docs.values())
+
+
+def test_objection_refused_when_its_document_cannot_be_issued(entity_a, owner, reviewer):
+    from core.models import DocumentTemplate
+
+    case = listed_case(entity_a, owner, reviewer)
+    objection = objection_receive(case=case, by=owner, received_on=case.listed_on, grounds="x")
+    DocumentTemplate.objects.filter(code="listing_objection_refusal_notice").update(is_active=False)
+    with pytest.raises(ValidationError, match="文书未能生成"):
+        objection_refuse(objection=objection, by=reviewer, on=case.listed_on, reason="x")
+    objection.refresh_from_db()
+    assert objection.status == ObjectionStatus.RECEIVED
+
+
+def test_ex_officio_restoration_of_an_individual_business_issues_its_decision(office_a, owner, reviewer):
+    shop = make_entity(office_a, entity_type=EntityType.INDIVIDUAL)
+    case = listed_case(shop, owner, reviewer, reason=ListingReason.ANNUAL_REPORT)
+    case = listing_remove(case=case, by=reviewer, on=case.listed_on, reason="经核查已补报年度报告")
+    assert case.status == ListingStatus.REMOVED
+    assert _codes(case)[0] == "individual_abnormal_restore_decision"
+    from core.documents import documents_for
+
+    document = documents_for(case).first()
+    assert "恢复为正常记载状态" in document.text and document.office_id == office_a.pk
+
+
+def test_serious_removal_at_term_issues_the_removal_decision_by_the_system(entity_a, section_user):
+    from core.documents import documents_for
+    from credit.listings import serious_remove_expired
+
+    case = serious_open(entity=entity_a, reason=ListingReason.SERIOUS_OTHER, by=section_user,
+                        occurred_on=date(2022, 3, 1), note="严重违法")
+    case = serious_notify(case=case, by=section_user, on=date(2022, 3, 2), channel="mail")
+    case = serious_submit(case=case, by=section_user, on=date(2022, 3, 20), authority="泉州市市场监督管理局")
+    serious_approve(case=case, by=section_user, approved_on=date(2022, 4, 1), authority="泉州市市场监督管理局",
+                    approver="李某", document="泉市监信〔2022〕3号")
+    assert serious_remove_expired(on=date(2025, 4, 2)) == 1
+    document = documents_for(case).first()
+    assert document.template_version.template.code == "serious_removal_decision"
+    assert document.created_by is None and document.office_id == entity_a.office_id
+    assert "公示期届满" in document.text and document.issued_on == date(2025, 4, 1)
