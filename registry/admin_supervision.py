@@ -13,6 +13,7 @@ from .supervision_models import (
     ListItem,
     RegistrationFinding,
     UnlicensedCase,
+    UnlicensedFineScale,
     UnlicensedRule,
 )
 
@@ -55,6 +56,14 @@ class UnlicensedRuleAdmin(AuditedAdmin):
     list_display = ["year", "handling_workdays", "target_handling_rate", "target_timely_rate", "basis"]
     search_fields = ["basis"]
     list_filter = ["year"]
+    list_select_related = []
+
+
+@admin.register(UnlicensedFineScale)
+class UnlicensedFineScaleAdmin(AuditedAdmin):
+    list_display = ["severity", "min_amount", "max_amount", "legal_basis", "effective_from", "verified"]
+    list_filter = ["severity", "verified"]
+    search_fields = ["legal_basis"]
     list_select_related = []
 
 

@@ -148,11 +148,12 @@ from .supervision_models import (  # noqa: E402
     ListItem,
     RegistrationFinding,
     UnlicensedCase,
+    UnlicensedFineScale,
     UnlicensedRule,
 )
 
 __all__ = [
     "DeregCase", "DeregFeedback", "DeregObjection", "DeregRule", "InfoNotification", "Industry", "JointAction",
     "ListCatalogue", "ListItem", "MarketEntity", "RegistrationFinding", "StatusChange", "UnlicensedCase",
-    "UnlicensedRule", "UsccException",
+    "UnlicensedFineScale", "UnlicensedRule", "UsccException",
 ]

@@ -120,6 +120,13 @@ class UnlicensedResult(models.TextChoices):
     TRANSFERRED = "transferred", "已移送主管部门"
 
 
+class FineSeverity(models.TextChoices):
+    """The two fine ranges of unlicensed operation (the amounts are data: UnlicensedFineScale)."""
+
+    REFUSAL = "refusal", "拒不改正"
+    SERIOUS = "serious", "情节严重"
+
+
 class NotificationStatus(models.TextChoices):
     SENT = "sent", "已抄告"
     ACKNOWLEDGED = "acknowledged", "已签收"

@@ -50,14 +50,15 @@ def findings_workbook(queryset) -> Workbook:
 
 UNLICENSED_HEADERS = ["编号", "承办单位", "经营场所", "经营者", "经营项目", "缺少证照", "所缺许可证件", "许可主管部门",
                       "线索来源", "发现日期", "状态", "处置方式", "处置日期", "改正期限", "办理结果", "办结日期",
-                      "关联市场主体"]
+                      "关联市场主体", "罚款情形", "罚款金额（元）"]
 
 
 def unlicensed_workbook(queryset) -> Workbook:
     rows = ([c.number, c.office.name, c.place, c.operator, c.activity, c.get_missing_display(), c.permit_name,
              str(c.responsible_department or ""), c.get_source_display(), c.discovered_on, c.get_status_display(),
              c.get_handling_display() if c.handling else "", c.handled_on, c.correction_due,
-             c.get_result_display() if c.result else "", c.closed_on, c.entity.uscc if c.entity else ""]
+             c.get_result_display() if c.result else "", c.closed_on, c.entity.uscc if c.entity else "",
+             c.get_fine_severity_display() if c.fine_severity else "", c.fine_amount]
             for c in queryset.iterator(chunk_size=2000))
     book = Workbook()
     book.add_sheet("无证无照案件", UNLICENSED_HEADERS, rows)
@@ -89,8 +90,8 @@ def catalogue_workbook(catalogue, items) -> Workbook:
     return book
 
 
-ASSESSMENT_HEADERS = ["单位 / 部门", "案件数", "已办结", "办结率（%）", "按时办结", "按时办结率（%）", "信息抄告",
-                      "已签收", "已回复", "逾期未回复"]
+ASSESSMENT_HEADERS = ["单位 / 部门", "案件数", "已办结", "办结率（%）", "按时办结", "按时办结率（%）", "罚款案件",
+                      "罚款金额（元）", "信息抄告", "已签收", "已回复", "逾期未回复"]
 
 
 def assessment_workbook(year: int, figures: dict) -> Workbook:
@@ -98,7 +99,8 @@ def assessment_workbook(year: int, figures: dict) -> Workbook:
 
     def row(r):
         return [r.label, r.cases, r.closed, r.handling_rate, r.on_time if rule else None,
-                r.timely_rate if rule else None, r.notifications, r.acknowledged, r.replied, r.overdue_replies]
+                r.timely_rate if rule else None, r.fined, r.fine_total, r.notifications, r.acknowledged, r.replied,
+                r.overdue_replies]
 
     book = Workbook()
     book.add_sheet("按市场监管所", ASSESSMENT_HEADERS, [row(r) for r in [*figures["offices"], figures["district"]]])

@@ -7,6 +7,7 @@ from core.models import Department, Office
 
 from .supervision_choices import (
     FeedbackAnswer,
+    FineSeverity,
     LetterKind,
     ObjectionOutcome,
     UnlicensedHandling,
@@ -166,6 +167,11 @@ class HandleForm(forms.Form):
 class CloseForm(forms.Form):
     result = forms.ChoiceField(label="办理结果", choices=UnlicensedResult.choices)
     closed_on = _date("办结日期")
+    fine_severity = forms.ChoiceField(label="罚款情形", required=False,
+                                      choices=[("", "—（不罚款）")] + FineSeverity.choices,
+                                      help_text="仅“拒不改正，已立案处罚”时填写；幅度按办结日生效的罚款幅度校验")
+    fine_amount = forms.DecimalField(label="罚款金额（元）", required=False, min_value=0, max_digits=12,
+                                     decimal_places=2, error_messages={"invalid": "请填写数字金额。"})
     note = _text("结果说明", required=False)
 
 

@@ -21,6 +21,7 @@ from .supervision_choices import (
     FeedbackStatus,
     FindingSource,
     FindingStatus,
+    FineSeverity,
     Handling,
     LetterKind,
     ListKind,
@@ -363,6 +364,43 @@ class UnlicensedRule(models.Model):
         return f"{self.year} 年考核口径"
 
 
+class UnlicensedFineScale(models.Model):
+    """A fine range for unlicensed operation (no business licence), versioned by effective date.
+
+    RULES.md: correction first; ¥10,000–100,000 when the operator refuses to correct, ¥100,000–500,000 when
+    serious. The amounts are kept here (admin-editable, a new version for a change), never in code."""
+
+    severity = models.CharField("情形", max_length=10, choices=FineSeverity.choices)
+    min_amount = models.DecimalField("罚款下限（元）", max_digits=12, decimal_places=2,
+                                     validators=[MinValueValidator(Decimal("0"))])
+    max_amount = models.DecimalField("罚款上限（元）", max_digits=12, decimal_places=2,
+                                     validators=[MinValueValidator(Decimal("0"))])
+    legal_basis = models.CharField("法律依据", max_length=300)
+    effective_from = models.DateField("施行日期")
+    verified = models.BooleanField("已核实", default=True, help_text="未核实的依据显示为“待核实”")
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "无证无照罚款幅度"
+        ordering = ["severity", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["severity", "effective_from"], name="unlicensed_fine_scale_version"),
+            models.CheckConstraint(condition=Q(max_amount__gte=models.F("min_amount")),
+                                   name="unlicensed_fine_scale_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_severity_display()}：{self.range_text}"
+
+    @property
+    def range_text(self) -> str:
+        return f"{self.min_amount:,.0f} 元至 {self.max_amount:,.0f} 元"
+
+    @property
+    def basis_label(self) -> str:
+        return self.legal_basis if self.verified else f"{self.legal_basis}（待核实）"
+
+
 class JointAction(models.Model):
     """A joint enforcement action against unlicensed operation with several departments."""
 
@@ -419,6 +457,12 @@ class UnlicensedCase(models.Model):
     result = models.CharField("办理结果", max_length=12, choices=UnlicensedResult.choices, blank=True)
     closed_on = models.DateField("办结日期", null=True, blank=True)
     result_note = models.TextField("结果说明", blank=True)
+    # The fine, when the result is a penalty: the range (the version in force on the closing day) and the amount.
+    fine_severity = models.CharField("罚款情形", max_length=10, choices=FineSeverity.choices, blank=True)
+    fine_scale = models.ForeignKey(UnlicensedFineScale, verbose_name="适用罚款幅度", on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="cases")
+    fine_amount = models.DecimalField("罚款金额（元）", max_digits=12, decimal_places=2, null=True, blank=True,
+                                      validators=[MinValueValidator(Decimal("0"))])
     joint_action = models.ForeignKey(JointAction, verbose_name="联合执法行动", on_delete=models.SET_NULL,
                                      null=True, blank=True, related_name="cases")
     recorded_by = models.ForeignKey(USER, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
@@ -435,6 +479,8 @@ class UnlicensedCase(models.Model):
                                    name="unlicensed_closed_has_result"),
             models.CheckConstraint(condition=Q(status="open") | ~Q(handling=""),
                                    name="unlicensed_handling_when_handled"),
+            models.CheckConstraint(condition=Q(fine_amount__isnull=True) | Q(result="penalised"),
+                                   name="unlicensed_fine_only_when_penalised"),
         ]
 
     def __str__(self):

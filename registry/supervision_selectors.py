@@ -74,6 +74,8 @@ class Figures:
     cases: int = 0
     closed: int = 0
     on_time: int = 0
+    fined: int = 0
+    fine_total: Decimal = Decimal("0")
     notifications: int = 0
     acknowledged: int = 0
     replied: int = 0
@@ -122,6 +124,9 @@ def assessment(year: int, user) -> dict:
             row.cases += 1
             row.closed += case.status == UnlicensedStatus.CLOSED
             row.on_time += closed_on_time(case, rule)
+            if case.fine_amount is not None:
+                row.fined += 1
+                row.fine_total += case.fine_amount
     for notice in notices:
         for row in filter(None, [district, offices.get(notice.case.office_id), departments.get(notice.department_id)]):
             row.notifications += 1

@@ -6,6 +6,7 @@ or a penalty case when the operator refuses, transfer when another department is
 to a registered entity only when the operator is one (a company trading without a required permit).
 """
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,8 +19,15 @@ from core.workdays import deadline
 
 from .codes import normalise_uscc
 from .models import MarketEntity
-from .supervision_choices import MissingKind, NotificationStatus, UnlicensedHandling, UnlicensedResult, UnlicensedStatus
-from .supervision_models import InfoNotification, JointAction, UnlicensedCase
+from .supervision_choices import (
+    FineSeverity,
+    MissingKind,
+    NotificationStatus,
+    UnlicensedHandling,
+    UnlicensedResult,
+    UnlicensedStatus,
+)
+from .supervision_models import InfoNotification, JointAction, UnlicensedCase, UnlicensedFineScale
 
 REPLY_RULE = "unlicensed_notification_reply"
 CASE_FIELDS = ["office", "place", "operator", "activity", "entity", "missing", "permit_name", "responsible_department",
@@ -114,9 +122,49 @@ def case_handle(*, case: UnlicensedCase, handling: str, handled_on: date, correc
     return case
 
 
+def fine_scale_for(severity: str, on: date) -> UnlicensedFineScale | None:
+    """The fine range of a severity in force on a day (the latest version effective by then)."""
+    return UnlicensedFineScale.objects.filter(severity=severity, effective_from__lte=on) \
+        .order_by("-effective_from").first()
+
+
+def _check_fine(case: UnlicensedCase, result: str, closed_on: date, severity: str, amount) -> \
+        UnlicensedFineScale | None:
+    """A fine only with a penalty result, for trading without a business licence, after a correction order the
+    operator did not follow (or when serious), and within the range kept as data for the closing day."""
+    if result != UnlicensedResult.PENALISED:
+        if severity or amount is not None:
+            raise ValidationError({"fine_amount": "只有办理结果为“拒不改正，已立案处罚”的，才登记罚款。"})
+        return None
+    if case.missing not in (MissingKind.LICENCE, MissingKind.BOTH):
+        raise ValidationError({"result": "仅无照经营由登记机关罚款；无证经营请移送许可主管部门处理。"})
+    if severity not in FineSeverity.values:
+        raise ValidationError({"fine_severity": "请选择罚款情形（拒不改正 / 情节严重）。"})
+    if amount is None:
+        raise ValidationError({"fine_amount": "请填写罚款金额。"})
+    if severity == FineSeverity.REFUSAL:
+        if case.handling not in (UnlicensedHandling.GUIDANCE, UnlicensedHandling.CORRECTION):
+            raise ValidationError({"fine_severity": "拒不改正的罚款须先责令改正（或引导办照）：本案处置方式为"
+                                                    f"“{case.get_handling_display()}”。"})
+        if case.correction_due and closed_on <= case.correction_due:
+            raise ValidationError({"closed_on": f"改正期限至 {case.correction_due:%Y-%m-%d}，期满仍未改正的"
+                                                "才能以拒不改正处罚。"})
+    elif case.handling == UnlicensedHandling.TRANSFER:
+        raise ValidationError({"fine_severity": "已移送其他部门的案件不由本局罚款。"})
+    scale = fine_scale_for(severity, closed_on)
+    if scale is None:
+        raise ValidationError({"fine_severity": f"{closed_on:%Y-%m-%d} 没有生效的“{FineSeverity(severity).label}”"
+                                                "罚款幅度，请管理员在 系统管理 › 无证无照罚款幅度 中维护。"})
+    if not scale.min_amount <= amount <= scale.max_amount:
+        raise ValidationError({"fine_amount": f"{scale.get_severity_display()}的罚款幅度为 {scale.range_text}"
+                                              f"（{scale.basis_label}），{amount:,.2f} 元不在幅度内。"})
+    return scale
+
+
 @transaction.atomic
-def case_close(*, case: UnlicensedCase, result: str, closed_on: date, note: str, by) -> UnlicensedCase:
-    """Close a handled case with its result."""
+def case_close(*, case: UnlicensedCase, result: str, closed_on: date, note: str, by, fine_severity: str = "",
+               fine_amount=None) -> UnlicensedCase:
+    """Close a handled case with its result; a penalty result records the fine within the range in force."""
     case = _lock(case)
     if case.status != UnlicensedStatus.HANDLING:
         raise ValidationError("请先登记处置情况，再办结。" if case.status == UnlicensedStatus.OPEN else "案件已办结。")
@@ -126,11 +174,19 @@ def case_close(*, case: UnlicensedCase, result: str, closed_on: date, note: str,
         raise ValidationError({"closed_on": "办结日期须在处置日期与今天之间。"})
     if result == UnlicensedResult.TRANSFERRED and case.handling != UnlicensedHandling.TRANSFER:
         raise ValidationError({"result": "处置方式不是移送的，结果不能为“已移送主管部门”。"})
+    scale = _check_fine(case, result, closed_on, fine_severity or "", fine_amount)
     case.status = UnlicensedStatus.CLOSED
     case.result, case.closed_on, case.result_note = result, closed_on, (note or "").strip()
+    case.fine_scale = scale
+    case.fine_severity = fine_severity if scale else ""
+    case.fine_amount = Decimal(fine_amount).quantize(Decimal("0.01")) if scale else None
     case.save()
+    extra = {}
+    if scale:
+        extra = {"fine_severity": case.fine_severity, "fine_amount": str(case.fine_amount),
+                 "fine_range": scale.range_text, "fine_basis": scale.legal_basis}
     audit(actor=by, action=AuditAction.STATUS, target=case, summary=f"无证无照案件办结（{case.get_result_display()}）",
-          changes={"status": [UnlicensedStatus.HANDLING, UnlicensedStatus.CLOSED]})
+          changes={"status": [UnlicensedStatus.HANDLING, UnlicensedStatus.CLOSED]}, extra=extra)
     return case
 
 

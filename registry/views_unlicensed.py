@@ -17,7 +17,7 @@ from core.permissions import (
 from core.web import add_errors, error_text, filter_params, list_context, xlsx_download, year_param
 
 from . import unlicensed
-from .supervision_choices import DeregStatus, FindingStatus, UnlicensedStatus
+from .supervision_choices import DeregStatus, FindingStatus, FineSeverity, UnlicensedStatus
 from .supervision_excel import assessment_workbook, unlicensed_workbook
 from .supervision_filters import UnlicensedFilter
 from .supervision_forms import CloseForm, HandleForm, JointActionForm, NotificationForm, UnlicensedCaseForm
@@ -98,7 +98,7 @@ def unlicensed_create(request):
 @require(can_view_registration_supervision)
 def unlicensed_detail(request, pk: int):
     case = get_object_or_404(UnlicensedCase.objects.for_user(request.user).select_related(
-        "office", "entity", "responsible_department", "joint_action", "recorded_by"), pk=pk)
+        "office", "entity", "responsible_department", "joint_action", "recorded_by", "fine_scale"), pk=pk)
     can_manage = can_manage_registration_supervision(request.user)
     context = {"case": case, "can_manage": can_manage, "today": timezone.localdate(), "tab": "unlicensed",
                "notifications": case.notifications.select_related("department"),
@@ -108,6 +108,7 @@ def unlicensed_detail(request, pk: int):
                                                      "correction_due": case.correction_due})
         if case.status == UnlicensedStatus.HANDLING:
             context["close_form"] = CloseForm(initial={"closed_on": timezone.localdate()})
+            context["fine_scales"] = [unlicensed.fine_scale_for(s, timezone.localdate()) for s in FineSeverity.values]
     if can_manage:
         context["notify_form"] = NotificationForm(initial={
             "department": case.responsible_department_id,
@@ -147,8 +148,10 @@ def unlicensed_handle(request, pk: int):
 def unlicensed_close(request, pk: int):
     def act(case, data):
         case = unlicensed.case_close(case=case, result=data["result"], closed_on=data["closed_on"],
-                                     note=data["note"], by=request.user)
-        return f"案件已办结：{case.get_result_display()}。"
+                                     note=data["note"], by=request.user, fine_severity=data["fine_severity"],
+                                     fine_amount=data["fine_amount"])
+        fine = f"，罚款 {case.fine_amount:,.2f} 元" if case.fine_amount is not None else ""
+        return f"案件已办结：{case.get_result_display()}{fine}。"
     return _case_step(request, pk, CloseForm, act)
 
 
