@@ -22,14 +22,19 @@ class SeasonOpenForm(forms.Form):
     year = forms.IntegerField(label="报告年度", min_value=2000, max_value=2100)
     due_on = forms.DateField(label="报送截止日期", widget=DATE, required=False,
                              help_text="留空按时限规则计算（次年 1 月 1 日起 6 个月，即 6 月 30 日）")
+    required_established_before = forms.DateField(
+        label="须报送主体的成立日期早于", widget=DATE, required=False,
+        help_text="留空为报告年度的 1 月 1 日：报告年度内成立的主体无需报送当年年报")
     note = forms.CharField(label="备注", max_length=300, required=False)
 
 
 class SeasonEditForm(forms.ModelForm):
     class Meta:
         model = FilingSeason
-        fields = ["due_on", "note"]
-        widgets = {"due_on": DATE}
+        fields = ["due_on", "required_established_before", "note"]
+        widgets = {"due_on": DATE, "required_established_before": DATE}
+        help_texts = {"required_established_before": "在此日期前成立的存续、歇业主体须报送本年度年报，此日及以后成立的"
+                                                     "记为无需报送（默认为报告年度的 1 月 1 日）"}
 
 
 class PaperReportForm(forms.Form):

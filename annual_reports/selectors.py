@@ -236,6 +236,8 @@ def dashboard_facts(year: int) -> list[Fact]:
     if season is None:
         return []
     year = season.year  # the report year, for the drill-down lists
+    # The labels name the report year: the block of work year 2026 shows the 2025 reports (filed in 2026).
+    of_year = f"{year} 年度年报·"
     list_url = reverse("annual_reports:report_list")
     counts = {}
     for row in (AnnualReport.objects.filter(season=season).order_by()
@@ -252,16 +254,16 @@ def dashboard_facts(year: int) -> list[Fact]:
     for office_id in [None, *offices]:
         base = f"{list_url}?year={year}" + (f"&office={office_id}" if office_id else "")
         for key, label, statuses, extra in (
-            ("required", "应报企业", required_statuses, ""),
-            ("on_time", "按时报送企业", (FilingStatus.ON_TIME,), "&status=on_time"),
-            ("late", "补报企业", (FilingStatus.LATE,), "&status=late"),
-            ("not_filed", "未报送企业", (FilingStatus.NOT_FILED,), "&status=not_filed"),
+            ("required", f"{of_year}应报企业", required_statuses, ""),
+            ("on_time", f"{of_year}按时报送企业", (FilingStatus.ON_TIME,), "&status=on_time"),
+            ("late", f"{of_year}补报企业", (FilingStatus.LATE,), "&status=late"),
+            ("not_filed", f"{of_year}未报送企业", (FilingStatus.NOT_FILED,), "&status=not_filed"),
         ):
             facts.append(Fact(block="annual_reports", key=key, label=label, office_id=office_id, unit="户",
                               value=total(office_id, BUREAU_TYPES, statuses),
                               drill_url=f"{base}&group=bureau{extra}"))
         facts.append(Fact(
-            block="annual_reports", key="individual_rate", label="个体工商户年报率（仅供参考，不作考核指标）",
+            block="annual_reports", key="individual_rate", label=f"{of_year}个体工商户年报率（仅供参考，不作考核指标）",
             office_id=office_id, unit="%", drill_url=f"{base}&type=individual",
             value=rate(total(office_id, [EntityType.INDIVIDUAL], FILED),
                        total(office_id, [EntityType.INDIVIDUAL], required_statuses))))
@@ -280,8 +282,8 @@ def dashboard_facts(year: int) -> list[Fact]:
                 break
             filed = sum(n for (o, d), n in daily.items() if d <= month_end and (office_id is None or o == office_id))
             facts.append(Fact(
-                block="annual_reports", key="rate_cumulative", label="企业年报率（累计）", office_id=office_id,
-                month=month, unit="%", value=rate(filed, required),
+                block="annual_reports", key="rate_cumulative", label=f"{of_year}企业年报率（累计）",
+                office_id=office_id, month=month, unit="%", value=rate(filed, required),
                 drill_url=f"{list_url}?year={year}&group=bureau&filed_before={month_end.isoformat()}"
                           + (f"&office={office_id}" if office_id else "")))
     return facts

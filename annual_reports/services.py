@@ -33,11 +33,12 @@ LISTING_SOURCE = "annual_report"
 # ---- the season ----------------------------------------------------------------------------------------------
 
 def season_defaults(year: int) -> dict:
-    """A new season's dates: filing opens on 1 January of the next year and runs for the rule's period."""
+    """A new season's dates: filing opens on 1 January of the next year and runs for the rule's period; entities
+    established before 1 January of the report year must file, those established during it need not (issue 6)."""
     opens_on = date(year + 1, 1, 1)
     rule = rule_for(FILING_PERIOD_RULE, opens_on)
     return {"opens_on": opens_on, "due_on": add_period(opens_on, rule.amount, rule.unit) - timedelta(days=1),
-            "required_established_before": opens_on}
+            "required_established_before": date(year, 1, 1)}
 
 
 def _check_season(*, year: int, opens_on: date, due_on: date, required_established_before: date) -> None:
@@ -50,6 +51,10 @@ def _check_season(*, year: int, opens_on: date, due_on: date, required_establish
         errors["due_on"] = "报送截止日期不能早于开始日期。"
     if required_established_before > opens_on:
         errors["required_established_before"] = "须报送主体的成立日期界限不能晚于报送开始日期。"
+    elif required_established_before.year < year - 1:
+        errors["required_established_before"] = (
+            f"须报送主体的成立日期界限应在 {year} 年 1 月 1 日前后（报告年度内成立的主体无需报送当年年报），"
+            f"不能早于 {year - 1}-01-01。")
     if errors:
         raise ValidationError(errors)
 
@@ -76,22 +81,33 @@ def season_open(*, year: int, by, opens_on: date | None = None, due_on: date | N
 
 
 @transaction.atomic
-def season_update(*, season: FilingSeason, due_on: date, note: str, by) -> FilingSeason:
-    """Change a season's deadline (a year the rules differ); filings already recorded are re-judged on time/late."""
+def season_update(*, season: FilingSeason, due_on: date, note: str, by,
+                  required_established_before: date | None = None) -> FilingSeason:
+    """Change a season's deadline (a year the rules differ) or its cut-off of who must file; filings already
+    recorded are re-judged on time/late, records not filed are re-judged 未报送/无需报送 by the new cut-off."""
     season = FilingSeason.objects.select_for_update().get(pk=season.pk)
-    _check_season(year=season.year, opens_on=season.opens_on, due_on=due_on,
-                  required_established_before=season.required_established_before)
+    cut_off = required_established_before or season.required_established_before
+    _check_season(year=season.year, opens_on=season.opens_on, due_on=due_on, required_established_before=cut_off)
     if season.handed_over_at and due_on != season.due_on:
         raise ValidationError("到期未报送主体已移交列异，不能再修改报送截止日期。")
-    before = {"due_on": season.due_on.isoformat(), "note": season.note}
-    season.due_on, season.note = due_on, note[:300]
-    season.save(update_fields=["due_on", "note"])
+    if season.handed_over_at and cut_off != season.required_established_before:
+        raise ValidationError("到期未报送主体已移交列异，不能再修改须报送主体的成立日期界限。")
+    before = {"due_on": season.due_on.isoformat(), "note": season.note,
+              "required_established_before": season.required_established_before.isoformat()}
+    season.due_on, season.note, season.required_established_before = due_on, note[:300], cut_off
+    season.save(update_fields=["due_on", "note", "required_established_before"])
     reports = AnnualReport.objects.filter(season=season)
     reports.filter(status=FilingStatus.LATE, filed_on__lte=due_on).update(status=FilingStatus.ON_TIME)
     reports.filter(status=FilingStatus.ON_TIME, filed_on__gt=due_on).update(status=FilingStatus.LATE)
-    audit(actor=by, action=AuditAction.UPDATE, target=season, summary=f"修改{season}的报送截止日期或备注",
-          changes={k: [before[k], v] for k, v in (("due_on", due_on.isoformat()), ("note", season.note))
-                   if before[k] != v})
+    if before["required_established_before"] != cut_off.isoformat():
+        reports.filter(status=FilingStatus.NOT_FILED, entity__established_on__gte=cut_off).update(
+            status=FilingStatus.NOT_REQUIRED)
+        reports.filter(status=FilingStatus.NOT_REQUIRED, entity__established_on__lt=cut_off).update(
+            status=FilingStatus.NOT_FILED)
+        tally_rebuild(season)
+    after = {"due_on": due_on.isoformat(), "note": season.note, "required_established_before": cut_off.isoformat()}
+    audit(actor=by, action=AuditAction.UPDATE, target=season, summary=f"修改{season}的设置",
+          changes={k: [before[k], v] for k, v in after.items() if before[k] != v})
     return season
 
 
@@ -239,10 +255,25 @@ def season_hand_over(*, season: FilingSeason, by, on: date | None = None, progre
     with transaction.atomic():
         FilingSeason.objects.filter(pk=season.pk).update(handed_over_at=timezone.now())
         audit(actor=by, action=AuditAction.STATUS, target=season,
-              summary=f"{season}到期未报送主体移交列异：{opened} 户"
+              summary=f"{season}到期未报送主体移交列异{'' if by else '（系统定时任务）'}：{opened} 户"
                       "（企业列入经营异常名录流程，个体工商户标记经营异常状态流程）",
               extra={"opened": opened, "on": on.isoformat()})
     return opened
+
+
+def season_hand_over_due(*, today: date | None = None) -> dict:
+    """The nightly job: the latest season whose deadline has passed hands its non-filers over (RULES.md: enterprises
+    not filed after the deadline become listing triggers) — the same service as the season page's button, audited
+    as the system; idempotent (a record handed over once is not handed over again; nothing left: nothing done).
+    Earlier seasons (opened later to keep their history) are left to staff's button."""
+    today = today or timezone.localdate()
+    if not listings_available():
+        return {"season": None, "opened": 0}
+    season = FilingSeason.objects.filter(due_on__lt=today).order_by("-year").first()
+    if season is None or (season.handed_over_at is not None
+                          and not season_hand_over_candidates(season).exists()):
+        return {"season": season.year if season else None, "opened": 0}
+    return {"season": season.year, "opened": season_hand_over(season=season, by=None, on=today)}
 
 
 def listing_cure(*, report: AnnualReport, by) -> None:
@@ -377,7 +408,8 @@ class SeasonOpenReport:
         return {"season": self.season.year, "added": self.added, "summary": self.summary()}
 
 
-def season_open_queue(*, year: int, due_on: date | None, note: str, by):
+def season_open_queue(*, year: int, due_on: date | None, note: str, by,
+                      required_established_before: date | None = None):
     """Check the dates now (the user sees a mistake at once), then open the season in a job the page follows."""
     from core.services import job_create, job_enqueue
 
@@ -385,12 +417,15 @@ def season_open_queue(*, year: int, due_on: date | None, note: str, by):
 
     defaults = season_defaults(year)
     existing = FilingSeason.objects.filter(year=year).first()
+    cut_off = (existing.required_established_before if existing
+               else required_established_before or defaults["required_established_before"])
     _check_season(year=year, opens_on=defaults["opens_on"],
                   due_on=existing.due_on if existing else (due_on or defaults["due_on"]),
-                  required_established_before=defaults["required_established_before"])
+                  required_established_before=cut_off)
     with transaction.atomic():
         job = job_create(kind=OPEN_JOB_KIND, user=by, params={
-            "year": year, "due_on": due_on.isoformat() if due_on else "", "note": note})
+            "year": year, "due_on": due_on.isoformat() if due_on else "", "note": note,
+            "required_established_before": cut_off.isoformat()})
         job_enqueue(job=job, task=season_open_task)
     return job
 
@@ -401,6 +436,8 @@ def season_open_job(*, job) -> SeasonOpenReport:
     params = job.params
     job_progress(job, done=0, total=1, stage="建立报送记录")
     before = AnnualReport.objects.filter(season__year=params["year"]).count()
+    cut_off = params.get("required_established_before")
     season = season_open(year=int(params["year"]), by=job.created_by, note=params.get("note", ""),
-                         due_on=date.fromisoformat(params["due_on"]) if params.get("due_on") else None)
+                         due_on=date.fromisoformat(params["due_on"]) if params.get("due_on") else None,
+                         required_established_before=date.fromisoformat(cut_off) if cut_off else None)
     return SeasonOpenReport(season, AnnualReport.objects.filter(season=season).count() - before)

@@ -32,3 +32,11 @@ def season_open_task(self, job_id: int) -> None:
     from .services import season_open_job
 
     run_import_task(self, job_id, run=lambda job: season_open_job(job=job), what="开启年报季")
+
+
+@shared_task
+def season_hand_over_due_task() -> dict:
+    """Daily: after a season's deadline its non-filers are handed to the listings workflow (idempotent)."""
+    from .services import season_hand_over_due
+
+    return season_hand_over_due()

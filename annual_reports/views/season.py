@@ -174,8 +174,9 @@ def season_open(request):
     form = SeasonOpenForm(request.POST)
     if form.is_valid():
         try:
-            job = services.season_open_queue(year=form.cleaned_data["year"], due_on=form.cleaned_data["due_on"],
-                                             note=form.cleaned_data["note"], by=request.user)
+            job = services.season_open_queue(
+                year=form.cleaned_data["year"], due_on=form.cleaned_data["due_on"], note=form.cleaned_data["note"],
+                required_established_before=form.cleaned_data["required_established_before"], by=request.user)
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         else:
@@ -194,6 +195,7 @@ def season_edit(request, year: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.season_update(season=season, due_on=form.cleaned_data["due_on"], note=form.cleaned_data["note"],
+                                   required_established_before=form.cleaned_data["required_established_before"],
                                    by=request.user)
         except ValidationError as exc:
             add_errors(form, exc)

@@ -175,6 +175,12 @@ CELERY_BEAT_SCHEDULE["registry.dereg_chase_feedback"] = {
     "task": "registry.tasks.dereg_chase_feedback_task",
     "schedule": crontab(hour=8, minute=30, day_of_week="mon-fri"),
 }
+# 年报: the day after a season's deadline (and every night after, for records added late) its non-filers are handed
+# over to the listings workflow, as the season page's button does at once.
+CELERY_BEAT_SCHEDULE["annual_reports.hand_over_due"] = {
+    "task": "annual_reports.tasks.season_hand_over_due_task",
+    "schedule": crontab(hour=1, minute=40),
+}
 # /healthz: each worker writes a heartbeat this often; it counts as down once its heartbeat is this old.
 WORKER_HEARTBEAT_SECONDS = int(env_str("WORKER_HEARTBEAT_SECONDS", "15"))
 WORKER_HEARTBEAT_TTL = int(env_str("WORKER_HEARTBEAT_TTL", "60"))

@@ -9,8 +9,14 @@ from django.core.exceptions import ValidationError
 from annual_reports.choices import Channel, FilingStatus
 from annual_reports.models import AnnualReport, DailyFilingTally, FilingSeason, SeasonTally
 from annual_reports.selectors import dashboard_facts, season_progress
-from annual_reports.services import report_record_paper, season_hand_over, season_open, season_update
-from core.models import TimeLimitRule
+from annual_reports.services import (
+    report_record_paper,
+    season_hand_over,
+    season_hand_over_due,
+    season_open,
+    season_update,
+)
+from core.models import AuditLog, TimeLimitRule
 from core.workdays import calendar_changed
 from credit.choices import ListingKind, ListingReason, ListingStatus, TriggerSource
 from credit.models import ListingCase
@@ -27,21 +33,42 @@ def status_of(entity, year=YEAR):
 
 
 def test_opening_a_season_creates_a_record_per_entity_that_must_file(section_user, office_a, enterprise, individual):
-    newcomer = make_entity(office_a, established_on=date(2025, 2, 1))  # established in the filing year
+    # Established during the report year (2024): not required (issue 6); on its last day before it: required.
+    newcomer = make_entity(office_a, established_on=date(YEAR, 1, 1))
+    old_year_end = make_entity(office_a, established_on=date(YEAR - 1, 12, 31))
     gone = make_entity(office_a, status=RegistrationStatus.DEREGISTERED)
     suspended = make_entity(office_a, status=RegistrationStatus.SUSPENDED)
     season = season_open(year=YEAR, by=section_user)
     assert (season.opens_on, season.due_on, season.required_established_before) == (
-        date(2025, 1, 1), date(2025, 6, 30), date(2025, 1, 1))
+        date(2025, 1, 1), date(2025, 6, 30), date(YEAR, 1, 1))
     assert status_of(enterprise) == status_of(individual) == status_of(suspended) == FilingStatus.NOT_FILED
+    assert status_of(old_year_end) == FilingStatus.NOT_FILED
     assert status_of(newcomer) == FilingStatus.NOT_REQUIRED
     assert not AnnualReport.objects.filter(entity=gone).exists()
     tally = {t.entity_type: (t.required, t.not_required) for t in SeasonTally.objects.filter(season=season)}
-    assert tally == {EntityType.ENTERPRISE: (2, 1), EntityType.INDIVIDUAL: (1, 0)}
+    assert tally == {EntityType.ENTERPRISE: (3, 1), EntityType.INDIVIDUAL: (1, 0)}
     # Opening it again only adds what is missing.
-    later = make_entity(office_a)
+    later = make_entity(office_a, established_on=date(2020, 1, 1))
     season_open(year=YEAR, by=section_user)
-    assert AnnualReport.objects.filter(season=season).count() == 5 and status_of(later) == FilingStatus.NOT_FILED
+    assert AnnualReport.objects.filter(season=season).count() == 6 and status_of(later) == FilingStatus.NOT_FILED
+
+
+def test_the_cut_off_of_who_must_file_is_editable_per_season(section_user, office_a, enterprise):
+    mid_year = make_entity(office_a, established_on=date(YEAR, 5, 1))
+    season = season_open(year=YEAR, by=section_user, required_established_before=date(YEAR, 7, 1))
+    assert status_of(mid_year) == FilingStatus.NOT_FILED  # the bureau chose 1 July this year
+    season_update(season=season, due_on=season.due_on, note="", by=section_user,
+                  required_established_before=date(YEAR, 1, 1))
+    assert status_of(mid_year) == FilingStatus.NOT_REQUIRED and status_of(enterprise) == FilingStatus.NOT_FILED
+    tally = {t.entity_type: (t.required, t.not_required) for t in SeasonTally.objects.filter(season=season)}
+    assert tally[EntityType.ENTERPRISE] == (1, 1)
+    log = AuditLog.objects.filter(summary__contains="修改").latest("pk")
+    assert log.changes["required_established_before"] == [f"{YEAR}-07-01", f"{YEAR}-01-01"]
+    with pytest.raises(ValidationError, match="不能晚于报送开始日期"):
+        season_update(season=season, due_on=season.due_on, note="", by=section_user,
+                      required_established_before=date(YEAR + 1, 2, 1))
+    season.refresh_from_db()
+    assert season.required_established_before == date(YEAR, 1, 1)
 
 
 def test_the_deadline_comes_from_the_rule_table(section_user, enterprise):
@@ -130,9 +157,46 @@ def test_dashboard_facts_of_the_block(tmp_path, season, enterprise, individual, 
     assert all(f.block == "annual_reports" for f in facts.values())
     district = {k: facts[(k, None, None)].value for k in ("required", "on_time", "late", "not_filed")}
     assert district == {"required": 2, "on_time": 1, "late": 1, "not_filed": 0}
+    # Leadership reads which report year the block of work year 2025 shows: the 2024 reports.
+    assert all(f.label.startswith(f"{YEAR} 年度年报·") for f in facts.values())
+    assert "仅供参考" in facts[("individual_rate", None, None)].label
     assert facts[("required", enterprise.office_id, None)].value == 1
     assert "仅供参考" in facts[("individual_rate", None, None)].label
     assert str(facts[("rate_cumulative", None, 2)].value) == "50.0"
     assert str(facts[("rate_cumulative", None, 7)].value) == "100.0"
     assert facts[("not_filed", None, None)].drill_url.endswith(f"?year={YEAR}&group=bureau&status=not_filed")
     assert dashboard_facts(YEAR) == []  # nothing was filed in 2024 (no 2023 season)
+
+
+def test_the_nightly_job_hands_the_latest_season_over_after_its_deadline_as_the_system(season, enterprise,
+                                                                                      individual, other_enterprise):
+    from annual_reports.tasks import season_hand_over_due_task
+
+    assert season_hand_over_due(today=date(2025, 6, 30)) == {"season": None, "opened": 0}  # on the deadline: nothing
+    assert season_hand_over_due(today=date(2025, 7, 1)) == {"season": YEAR, "opened": 3}
+    season.refresh_from_db()
+    assert season.handed_over_at is not None
+    log = AuditLog.objects.filter(summary__contains="系统定时任务").get()
+    assert log.actor is None and log.extra["opened"] == 3
+    assert ListingCase.objects.filter(source=TriggerSource.ANNUAL_REPORT, opened_by=None).count() == 3
+    # Idempotent: the next night (the task as beat calls it) finds nothing left and writes nothing.
+    audits = AuditLog.objects.count()
+    assert season_hand_over_due_task.apply().get() == {"season": YEAR, "opened": 0}
+    assert AuditLog.objects.count() == audits and ListingCase.objects.count() == 3
+
+
+def test_the_nightly_job_leaves_earlier_seasons_to_staff(section_user, enterprise):
+    older = season_open(year=YEAR - 1, by=section_user)  # a history year opened late: not handed over by itself
+    latest = season_open(year=YEAR, by=section_user)
+    assert season_hand_over_due(today=date(2025, 7, 1)) == {"season": YEAR, "opened": 1}
+    older.refresh_from_db()
+    latest.refresh_from_db()
+    assert latest.handed_over_at is not None and older.handed_over_at is None
+    assert AnnualReport.objects.get(season=older).listing_opened_on is None
+
+
+def test_the_hand_over_job_is_scheduled_daily():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["annual_reports.hand_over_due"]
+    assert entry["task"] == "annual_reports.tasks.season_hand_over_due_task"
