@@ -66,6 +66,7 @@ from .listing_forms import (
     SuperiorApprovalForm,
     TriggerForm,
 )
+from .listing_rules import listing_rules, repair_rules
 from .models import ListingCase, ListingObjection, PenaltyRecord, RepairCase
 
 LISTINGS = ("列异列严", "credit:listing_list")
@@ -281,7 +282,7 @@ def listing_detail(request, pk: int):
         "repairs": case.repair_cases.all(), "serious_cases": case.serious_cases.all(),
         "can_apply_repair": (can_handle_credit_cases(user) and case.status in LISTING_IN_FORCE
                              and not case.repair_cases.filter(status__in=REPAIR_OPEN).exists() and repair_kind),
-        "documents": documents_for(case), "trail": _audit_trail(case),
+        "documents": documents_for(case), "trail": _audit_trail(case), "rules": listing_rules(case),
         "breadcrumbs": [LISTINGS, (case.entity.name, None)],
     })
 
@@ -589,7 +590,7 @@ def repair_detail(request, pk: int):
         "case": case, "steps": repair_steps(case), "forms": forms, "checks": checks, "checks_note": checks_note,
         "checklist": [(RepairMaterial(m).label, m in case.materials) for m in required],
         "documents": documents_for(case), "shares": case.shares.select_related("department", "shared_by"),
-        "trail": _audit_trail(case), "today": timezone.localdate(),
+        "trail": _audit_trail(case), "today": timezone.localdate(), "rules": repair_rules(case),
         "breadcrumbs": [REPAIRS, (case.number, None)],
     })
 

@@ -251,3 +251,46 @@ def test_list_pages_query_count_does_not_grow_with_rows(client, office_a, owner,
     few = counts()
     add(4)
     assert counts() == few
+
+
+def test_case_pages_say_which_rule_and_version_set_each_deadline(client, listed, repair, owner, admin_user):
+    from core.models import TimeLimitRule
+
+    buffer = TimeLimitRule.objects.filter(code="listing_buffer").order_by("-effective_from").first()
+    html = get(client, owner, reverse("credit:listing_detail", args=[listed.pk])).content.decode()
+    assert "适用的时限规则" in html and buffer.name in html and "listing_reminder" in html
+    assert f"{buffer.effective_from:%Y-%m-%d} 起施行" in html
+    assert ("待核实" in html) == (not buffer.verified)
+    assert "查看/修改" not in html  # office staff do not edit rules
+    html = get(client, admin_user, reverse("credit:listing_detail", args=[listed.pk])).content.decode()
+    assert reverse("admin:core_timelimitrule_change", args=[buffer.pk]) in html
+    html = get(client, owner, reverse("credit:repair_detail", args=[repair.pk])).content.decode()
+    assert "repair_acceptance" in html
+
+
+def test_office_staff_open_their_cases_documents_and_not_another_offices(client, listed, owner, outsider):
+    from core.documents import documents_for
+
+    documents = list(documents_for(listed))
+    assert documents and all(d.office_id == listed.office_id for d in documents)
+    for document in documents:
+        get(client, owner, reverse("core:document_print", args=[document.pk]))
+        get(client, owner, reverse("core:document_docx", args=[document.pk]))
+        get(client, outsider, reverse("core:document_print", args=[document.pk]), status=404)
+
+
+def test_dashboard_counts_repairs_decided_on_time(listed, repair, owner, colleague, office_a):
+    from credit.repair import repair_accept, repair_decide, repair_review
+
+    on = repair.applied_on
+    case = repair_accept(case=repair, by=owner, on=on)
+    case = repair_review(case=case, by=owner, on=on, opinion="已办理住所变更登记")
+    case = repair_decide(case=case, by=colleague, on=on + timedelta(days=1), repaired=True, reason="符合条件")
+
+    def fact(key, office=None):
+        return next(f for f in dashboard_facts(on.year)
+                    if (f.block, f.key, f.office_id, f.month) == ("repair", key, office, None))
+    assert fact("decided").value == 1 and fact("decided_on_time").value == 1
+    assert fact("decided_on_time", office_a.pk).value == 1
+    RepairCase.objects.filter(pk=case.pk).update(decision_due=case.decided_on - timedelta(days=1))
+    assert fact("decided").value == 1 and fact("decided_on_time").value == 0
