@@ -51,6 +51,7 @@ NAV_ITEMS = [
     NavItem("登记监管", "registry:supervision_home", can_view_registration_supervision),
     NavItem("强制注销征求意见", "registry:feedback_list", is_member_department_user),
     NavItem("信息抄告", "registry:notification_list", is_member_department_user),
+    NavItem("信用修复结果", "credit:repair_shared_list", is_member_department_user),
     NavItem("业务培训", "training:overview", can_view_training),
     NavItem("行风建设", "training:conduct_plan_list", can_view_conduct),
     NavItem("线索管理", "training:clue_list", can_view_clues),

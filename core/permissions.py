@@ -182,3 +182,8 @@ def can_sign_off_credit_cases(user) -> bool:
 def can_handle_serious_list(user) -> bool:
     """The serious-violation list procedure (notice, hearing, the level above's approval): section staff, admins."""
     return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN, Role.SECTION))
+
+
+def can_view_shared_repairs(user) -> bool:
+    """A member department's staff read the credit-repair results the bureau shared with their department."""
+    return is_member_department_user(user)

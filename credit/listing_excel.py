@@ -55,3 +55,20 @@ def repairs_workbook(queryset) -> Workbook:
     book = Workbook()
     book.add_sheet("信用修复", REPAIR_HEADERS, rows())
     return book
+
+
+SHARED_HEADERS = ["修复案件编号", "统一社会信用代码", "市场主体名称", "修复类别", "修复决定", "决定日期",
+                  "移出（停止公示）日期", "共享日期", "共享说明"]
+
+
+def shared_repairs_workbook(queryset) -> Workbook:
+    """The repair results shared with a department, as its staff see them (no internal opinions)."""
+    def rows():
+        for s in queryset.select_related("case", "case__entity").iterator(chunk_size=2000):
+            c = s.case
+            yield [c.number, c.entity.uscc, c.entity.name, c.get_kind_display(),
+                   "准予修复" if c.repaired else "不予修复", c.decided_on, c.effected_on, s.shared_on, s.note]
+
+    book = Workbook()
+    book.add_sheet("信用修复结果", SHARED_HEADERS, rows())
+    return book

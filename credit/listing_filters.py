@@ -170,3 +170,30 @@ class RepairFilter(ScopedFilterSet):
 
     def filter_overdue(self, queryset, name, value):
         return queryset.filter(due_on__lt=timezone.localdate()) if value else queryset
+
+
+class SharedRepairFilter(SortedFilterSet):
+    """The repair results shared with a member department (its own only; the view scopes the queryset)."""
+
+    SORTS = {
+        "shared": ("shared_on", "id"), "-shared": ("-shared_on", "-id"),
+        "entity": ("case__entity__name", "id"), "-entity": ("-case__entity__name", "-id"),
+    }
+    DEFAULT_SORT = "-shared"
+
+    q = django_filters.CharFilter(label="关键词", method="search",
+                                  widget=forms.TextInput(attrs={"placeholder": "市场主体名称 / 统一社会信用代码"}))
+    kind = django_filters.ChoiceFilter(label="修复类别", field_name="case__kind", choices=RepairKind.choices,
+                                       empty_label="全部类别")
+    year = django_filters.ChoiceFilter(label="年度", choices=_years, field_name="shared_on__year",
+                                       empty_label="全部年度")
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        query = Q(case__entity__name__icontains=value)
+        code = normalise_uscc(value)
+        if len(code) >= 4 and code.isascii() and code.isalnum():
+            query |= Q(case__entity__uscc__startswith=code)
+        return queryset.filter(query)

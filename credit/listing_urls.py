@@ -21,6 +21,8 @@ urlpatterns = [
     path("repair/export/", views.repair_export, name="repair_export"),
     path("repair/start/", views.repair_start, name="repair_start"),
     path("repair/new/", views.repair_new, name="repair_new"),
+    path("repair/shared/", views.repair_shared_list, name="repair_shared_list"),
+    path("repair/shared/export/", views.repair_shared_export, name="repair_shared_export"),
     path("repair/<int:pk>/", views.repair_detail, name="repair_detail"),
     path("repair/<int:pk>/<slug:action>/", views.repair_action, name="repair_action"),
 ]

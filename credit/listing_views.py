@@ -19,6 +19,7 @@ from core.permissions import (
     can_handle_serious_list,
     can_sign_off_credit_cases,
     can_view_credit_cases,
+    can_view_shared_repairs,
     require,
 )
 from core.web import error_text, filter_params, list_context, xlsx_download
@@ -40,8 +41,8 @@ from .choices import (
     RepairMaterial,
     RepairStatus,
 )
-from .listing_excel import listings_workbook, penalties_workbook, repairs_workbook
-from .listing_filters import ListingFilter, PenaltyFilter, RepairFilter
+from .listing_excel import listings_workbook, penalties_workbook, repairs_workbook, shared_repairs_workbook
+from .listing_filters import ListingFilter, PenaltyFilter, RepairFilter, SharedRepairFilter
 from .listing_forms import (
     ConcludeForm,
     CureForm,
@@ -67,7 +68,7 @@ from .listing_forms import (
     TriggerForm,
 )
 from .listing_rules import listing_rules, repair_rules
-from .models import ListingCase, ListingObjection, PenaltyRecord, RepairCase
+from .models import ListingCase, ListingObjection, PenaltyRecord, RepairCase, RepairShare
 
 LISTINGS = ("列异列严", "credit:listing_list")
 PENALTIES = ("行政处罚公示", "credit:penalty_list")
@@ -601,3 +602,24 @@ def repair_action(request, pk: int, action: str):
     case = get_object_or_404(RepairCase.objects.for_user(request.user), pk=pk)
     return _run(request, case, REPAIR_ACTIONS, action, reverse("credit:repair_detail", args=[case.pk]))
 
+
+
+def _shared_filter(request) -> SharedRepairFilter:
+    qs = RepairShare.objects.filter(department_id=request.user.department_id).select_related("case", "case__entity")
+    return SharedRepairFilter(request.GET, queryset=qs)
+
+
+@require(can_view_shared_repairs)
+def repair_shared_list(request):
+    """信用修复结果共享: what the bureau shared with the user's department, newest first."""
+    context = list_context(request, _shared_filter(request))
+    context.update(department=request.user.department, breadcrumbs=[("信用修复结果", None)])
+    return render(request, "credit/listings/repair_shared_list.html", context)
+
+
+@require(can_view_shared_repairs)
+def repair_shared_export(request):
+    queryset = _shared_filter(request).qs
+    audit(actor=request.user, action=AuditAction.EXPORT, summary=f"导出共享的信用修复结果 {queryset.count()} 件",
+          extra={"filters": filter_params(request)})
+    return xlsx_download(shared_repairs_workbook(queryset), "信用修复结果", "shared-repairs")

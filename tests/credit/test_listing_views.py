@@ -294,3 +294,30 @@ def test_dashboard_counts_repairs_decided_on_time(listed, repair, owner, colleag
     assert fact("decided_on_time", office_a.pk).value == 1
     RepairCase.objects.filter(pk=case.pk).update(decision_due=case.decided_on - timedelta(days=1))
     assert fact("decided").value == 1 and fact("decided_on_time").value == 0
+
+
+def test_member_department_reads_the_repair_results_shared_with_it(client, listed, repair, owner, colleague, outsider):
+    from credit.repair import repair_accept, repair_decide, repair_effect, repair_notify, repair_review, repair_share
+    from tests.factories import make_department
+
+    tax, court = make_department("member", "泉港区税务局"), make_department("member", "泉港区人民法院")
+    on = repair.applied_on
+    case = repair_accept(case=repair, by=owner, on=on)
+    case = repair_review(case=case, by=owner, on=on, opinion="内部审查意见不外传")
+    case = repair_decide(case=case, by=colleague, on=on, repaired=True, reason="符合条件")
+    case = repair_effect(case=case, by=owner, on=on)
+    case = repair_notify(case=case, by=owner, on=on, channel="sms")
+    repair_share(case=case, by=owner, on=on, departments=[tax], note="请同步解除联合惩戒")
+    tax_user = make_user(username="taxclerk", department=tax)
+    court_user = make_user(username="courtclerk", department=court)
+    html = get(client, tax_user, reverse("credit:repair_shared_list")).content.decode()
+    assert case.number in html and listed.entity.name in html and "准予修复" in html and "请同步解除联合惩戒" in html
+    assert "内部审查意见不外传" not in html and reverse("credit:repair_shared_list") in html  # in the nav
+    response = get(client, tax_user, reverse("credit:repair_shared_export") + "?q=" + listed.entity.name[:4])
+    data = b"".join(response.streaming_content)
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    assert len(rows) == 2 and rows[1][0] == case.number
+    html = get(client, court_user, reverse("credit:repair_shared_list")).content.decode()
+    assert case.number not in html and "暂无共享给本单位" in html
+    get(client, owner, reverse("credit:repair_shared_list"), status=403)
+    get(client, tax_user, reverse("credit:repair_detail", args=[case.pk]), status=403)
