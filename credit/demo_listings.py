@@ -145,6 +145,12 @@ def seed_listings(*, today: date, progress: Callable[[str], None] | None = None)
                                           received_on=marked[0].listed_on + timedelta(days=3),
                                           grounds="经营者称经营场所未变更，抽查当日临时外出")
         svc.objection_accept(objection=objection, by=office_user, on=objection.received_on + timedelta(days=1))
+        objection = svc.objection_receive(case=listed[1], by=office_user,
+                                          received_on=listed[1].listed_on + timedelta(days=4),
+                                          grounds="企业称已在公示系统公示股东出资信息")
+        svc.objection_accept(objection=objection, by=office_user, on=objection.received_on + timedelta(days=1))
+        svc.objection_conclude(objection=objection, by=section, on=objection.received_on + timedelta(days=6),
+                               upheld=False, conclusion="经核查，企业在责令期限届满后才公示有关信息，列入事由成立")
 
         # ---- serious list: candidates from the three-year rule, a procedure in progress, one listed ------------
         old_soon = _listed(pick(), ListingReason.UNREACHABLE, occurred=d(3 * 365 - 20), by=office_user,
