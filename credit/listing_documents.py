@@ -111,6 +111,15 @@ OBJECTION_MEASURE = {ListingKind.ABNORMAL: "撤销将你（单位）列入经营
                      ListingKind.INDIVIDUAL_ABNORMAL: "撤销对你（户）的经营异常状态标记，恢复为正常记载状态"}
 
 
+def _finding(text: str) -> str:
+    """A verification's conclusion as the clause after the template's 经核实，/经审查，(a leading one is dropped)."""
+    text = _clause(text)
+    for lead in ("经核实，", "经核查，", "经审查，", "经核实,", "经核查,", "经审查,"):
+        if text.startswith(lead):
+            return text[len(lead):]
+    return text
+
+
 def issue_for_objection(objection, code: str, by, on):
     """Issue the objection's outcome (不予受理, 异议成立 → 撤销, 异议不成立 → 维持) for its listing case."""
     case = objection.case
@@ -120,11 +129,11 @@ def issue_for_objection(objection, code: str, by, on):
                    listing_number=case.decision_no, received_date=objection.received_on,
                    legal_basis=_basis(case))
     if code == "listing_objection_refusal_notice":
-        context.update(reasons=_clause(objection.conclusion))
+        context.update(reasons=_finding(objection.conclusion))
     elif code == "listing_objection_upheld_decision":
-        context.update(conclusion=_clause(objection.conclusion), measure=OBJECTION_MEASURE[case.kind])
+        context.update(conclusion=_finding(objection.conclusion), measure=OBJECTION_MEASURE[case.kind])
     elif code == "listing_objection_rejected_notice":
-        context.update(conclusion=_clause(objection.conclusion))
+        context.update(conclusion=_finding(objection.conclusion))
     else:
         raise ValueError(f"unknown objection document {code}")
     return _issue(code, context, by=by, subject=case, office=case.office, on=on)

@@ -382,7 +382,7 @@ def test_objection_outcomes_issue_their_documents(entity_a, owner, reviewer):
     objection_refuse(objection=first, by=reviewer, on=on, reason="异议人不是利害关系人")
     second = objection_receive(case=case, by=owner, received_on=on, grounds="y")
     objection_accept(objection=second, by=reviewer, on=on)
-    objection_conclude(objection=second, by=reviewer, on=on, upheld=False, conclusion="经实地核查仍无法联系")
+    objection_conclude(objection=second, by=reviewer, on=on, upheld=False, conclusion="经核实，实地核查仍无法联系")
     third = objection_receive(case=case, by=owner, received_on=on, grounds="z")
     objection_accept(objection=third, by=reviewer, on=on)
     objection_conclude(objection=third, by=reviewer, on=on, upheld=True, conclusion="登记住所可以联系")
@@ -391,6 +391,8 @@ def test_objection_outcomes_issue_their_documents(entity_a, owner, reviewer):
             "listing_objection_upheld_decision"} <= set(codes)
     docs = {d.template_version.template.code: d for d in documents_for(case)}
     assert "异议人不是利害关系人" in docs["listing_objection_refusal_notice"].text
+    assert "经核实，实地核查仍无法联系" in docs["listing_objection_rejected_notice"].text
+    assert "经核实，经核实" not in docs["listing_objection_rejected_notice"].text
     upheld = docs["listing_objection_upheld_decision"]
     assert "登记住所可以联系" in upheld.text and "移出经营异常名录" in upheld.text and case.decision_no in upheld.text
     assert all(d.office_id == case.office_id for d in docs.values())
