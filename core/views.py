@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseForbidden, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
 
@@ -34,6 +34,11 @@ def home(request):
         from inspections.dashboard_views import dashboard
 
         return dashboard(request)
+    from .permissions import is_member_department_user
+
+    if is_member_department_user(request.user):
+        # A member department's landing page is its list of requests (chased ones highlighted at the top).
+        return redirect("registry:feedback_list")
     context = {"breadcrumbs": []}
     if can_view_entities(request.user):
         context["overview"] = entity_overview(request.user)

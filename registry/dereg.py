@@ -27,7 +27,7 @@ from .supervision_choices import (
     FeedbackStatus,
     ObjectionOutcome,
 )
-from .supervision_models import DeregCase, DeregFeedback, DeregObjection, DeregRule
+from .supervision_models import DeregCase, DeregChase, DeregFeedback, DeregObjection, DeregRule
 
 REMINDER_RULE = "forced_dereg_reminder"
 FEEDBACK_RULE = "forced_dereg_feedback"
@@ -343,7 +343,8 @@ def feedback_answer(*, feedback: DeregFeedback, answer: str, reason: str, by,
 
 @transaction.atomic
 def feedback_chase(*, feedback: DeregFeedback, by, on: date | None = None) -> DeregFeedback:
-    """催办 an overdue request: counted and audited (the department sees it on its list)."""
+    """催办 an overdue request: recorded (DeregChase), counted and audited. No e-mail or SMS exists on the intranet:
+    the department's account sees the chased request highlighted on its list and its detail page."""
     on = on or _today()
     feedback = DeregFeedback.objects.select_for_update(of=("self",)).select_related("case__entity", "department") \
         .get(pk=feedback.pk)
@@ -354,6 +355,9 @@ def feedback_chase(*, feedback: DeregFeedback, by, on: date | None = None) -> De
     feedback.chase_count += 1
     feedback.last_chased_on = on
     feedback.save(update_fields=["chase_count", "last_chased_on"])
+    # The department sees the chase on its list (highlighted, with the date and count); the case lists it.
+    DeregChase.objects.create(feedback=feedback, chased_on=on, number=feedback.chase_count, chased_by=by,
+                              days_overdue=(on - feedback.due_on).days)
     audit(actor=by, action=AuditAction.UPDATE, target=feedback.case,
           summary=f"催办{feedback.department.name}反馈意见（第 {feedback.chase_count} 次）：{feedback.case.entity}",
           extra={"feedback": feedback.pk, "due_on": feedback.due_on.isoformat()})
@@ -568,6 +572,52 @@ def case_terminate(*, case: DeregCase, reason: str, by) -> DeregCase:
 # ---------------------------------------------------------------------------------------------------------
 # What each case waits for (the board)
 # ---------------------------------------------------------------------------------------------------------
+
+STEP_LIMITS = [  # (status whose wait the limit times, label, rule code, start field, end field)
+    (DeregStatus.REMINDED, "催告期", REMINDER_RULE, "reminder_sent_on", "reminder_due"),
+    (DeregStatus.FEEDBACK, "成员单位反馈期限", FEEDBACK_RULE, "feedback_requested_on", None),
+    (DeregStatus.STATEMENT, "陈述申辩期", STATEMENT_RULE, "statement_notified_on", "statement_due"),
+    (DeregStatus.ANNOUNCED, "公告期", ANNOUNCEMENT_RULE, "announcement_start", "announcement_end"),
+]
+
+
+def _version(code: str, on: date):
+    try:
+        return rule_for(code, on=on)
+    except RuleNotFound:
+        return None
+
+
+def applied_limits(case: DeregCase) -> list[dict]:
+    """The time-limit rule version each step of the case was timed by (the version in effect on the step's start),
+    the candidate period's first; an unverified default shows as 待核实."""
+    rows = [{"label": "候选期限", "start": case.trigger_date, "end": case.eligible_on,
+             "rule": _version(case.rule.period_code, case.screened_on)}]
+    for _status, label, code, start_field, end_field in STEP_LIMITS:
+        start = getattr(case, start_field)
+        if start is not None:
+            rows.append({"label": label, "start": start, "end": getattr(case, end_field) if end_field else None,
+                         "rule": _version(code, start)})
+    return rows
+
+
+def current_limit(case: DeregCase):
+    """The rule version timing the step the case is in now (None when the step has no time limit)."""
+    for status, _label, code, start_field, _end in STEP_LIMITS:
+        if case.status == status and getattr(case, start_field):
+            return _version(code, getattr(case, start_field))
+    if case.status == DeregStatus.CANDIDATE:
+        return _version(case.rule.period_code, case.screened_on)
+    return None
+
+
+def limits_in_force(on: date | None = None) -> list[tuple[str, object]]:
+    """Each forced-deregistration time limit and the version in force on a day (the board's legend)."""
+    on = on or _today()
+    rows = [(f"候选期限：{rule.name}", _version(rule.period_code, on))
+            for rule in DeregRule.objects.filter(is_active=True)]
+    rows += [(label, _version(code, on)) for _status, label, code, _s, _e in STEP_LIMITS]
+    return rows
 
 def waiting_for(case: DeregCase, today: date | None = None) -> tuple[str, bool]:
     """The next step and what it waits for, in the bureau's words, and whether something is overdue."""

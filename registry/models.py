@@ -139,6 +139,7 @@ class UsccException(models.Model):
 # Registration supervision (强制注销, 登记事项与三张清单, 无证无照) lives in its own module.
 from .supervision_models import (  # noqa: E402
     DeregCase,
+    DeregChase,
     DeregFeedback,
     DeregObjection,
     DeregRule,
@@ -153,7 +154,7 @@ from .supervision_models import (  # noqa: E402
 )
 
 __all__ = [
-    "DeregCase", "DeregFeedback", "DeregObjection", "DeregRule", "InfoNotification", "Industry", "JointAction",
-    "ListCatalogue", "ListItem", "MarketEntity", "RegistrationFinding", "StatusChange", "UnlicensedCase",
+    "DeregCase", "DeregChase", "DeregFeedback", "DeregObjection", "DeregRule", "InfoNotification", "Industry",
+    "JointAction", "ListCatalogue", "ListItem", "MarketEntity", "RegistrationFinding", "StatusChange", "UnlicensedCase",
     "UnlicensedFineScale", "UnlicensedRule", "UsccException",
 ]

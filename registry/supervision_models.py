@@ -211,6 +211,26 @@ class DeregFeedback(models.Model):
         return self.status == FeedbackStatus.PENDING and self.due_on < (today or timezone.localdate())
 
 
+class DeregChase(models.Model):
+    """One 催办 of an overdue feedback request: shown to the department on its list and listed on the case."""
+
+    feedback = models.ForeignKey(DeregFeedback, verbose_name="征求意见", on_delete=models.CASCADE,
+                                 related_name="chases")
+    chased_on = models.DateField("催办日期")
+    number = models.PositiveSmallIntegerField("第几次催办")
+    chased_by = models.ForeignKey(USER, verbose_name="催办人", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", help_text="空为每日自动催办")
+    days_overdue = models.PositiveIntegerField("逾期天数")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "成员单位反馈催办记录"
+        ordering = ["chased_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["feedback", "chased_on"], name="dereg_chase_once_a_day")]
+
+    def __str__(self):
+        return f"{self.chased_on:%Y-%m-%d} 第 {self.number} 次催办 {self.feedback.department}"
+
+
 class DeregObjection(models.Model):
     """An objection received during the public announcement, and how it was handled."""
 

@@ -36,7 +36,7 @@ def board(user) -> list[dict]:
     """Every case past the candidate pool and not yet closed, with its step and what it waits for (feedback rows
     prefetched, no N+1). The candidate pool itself can hold hundreds of entities: the board counts it and the
     case list shows it."""
-    from .dereg import waiting_for
+    from .dereg import current_limit, waiting_for
 
     qs = dereg_cases(user).prefetch_related(
         Prefetch("feedback", queryset=DeregFeedback.objects.select_related("department"))
@@ -46,7 +46,8 @@ def board(user) -> list[dict]:
     rows = []
     for case in qs:
         text, overdue = waiting_for(case, today)
-        rows.append({"case": case, "waiting": text, "overdue": overdue, "step": order[case.status]})
+        rows.append({"case": case, "waiting": text, "overdue": overdue, "step": order[case.status],
+                     "limit": current_limit(case)})
     rows.sort(key=lambda r: (r["step"], r["case"].screened_on, r["case"].pk))
     return rows
 

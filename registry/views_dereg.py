@@ -31,7 +31,7 @@ from .supervision_forms import (
     ReasonForm,
     StatementForm,
 )
-from .supervision_models import DeregFeedback, DeregObjection, DeregRule
+from .supervision_models import DeregChase, DeregFeedback, DeregObjection, DeregRule
 from .supervision_selectors import board, board_counts, dereg_cases, overdue_feedback
 
 CRUMB = ("强制注销", "registry:dereg_board")
@@ -44,6 +44,7 @@ def dereg_board(request):
     return render(request, "registry/supervision/dereg_board.html", {
         "rows": rows, "counts": board_counts(request.user), "overdue": overdue_feedback(request.user)[:50],
         "rules": DeregRule.objects.all(), "can_run": can_run_forced_dereg(request.user),
+        "limits": dereg.limits_in_force(),
         "tab": "dereg", "breadcrumbs": [("登记监管", "registry:supervision_home"), ("强制注销", None)],
     })
 
@@ -114,6 +115,10 @@ def dereg_detail(request, pk: int):
         "can_decide": can_decide_forced_dereg(request.user) and case.status == DeregStatus.ANNOUNCED,
         "decision_waiting": dereg.decision_ready(case), "decide_form": DateStepForm(label="决定日期"),
         "feedback": case.feedback.select_related("department", "answered_by"),
+        "chases": DeregChase.objects.filter(feedback__case=case).select_related("feedback__department",
+                                                                                 "chased_by"),
+        "limits": dereg.applied_limits(case),
+        "history": dereg_cases(request.user).filter(entity_id=case.entity_id).exclude(pk=case.pk),
         "objections": case.objections.select_related("handled_by"),
         "documents": documents_for(case), "today": timezone.localdate(), "tab": "dereg",
         "breadcrumbs": [CRUMB, (case.entity.name, None)],

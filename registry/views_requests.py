@@ -3,6 +3,7 @@ notifications addressed to their department (404 for any other), and their answe
 lists within their scope, read-only."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,7 +19,7 @@ from core.permissions import (
 from core.web import add_errors, error_text, filter_params, list_context, xlsx_download
 
 from . import dereg, unlicensed
-from .supervision_choices import FeedbackStatus, NotificationStatus
+from .supervision_choices import DeregStatus, FeedbackStatus, NotificationStatus
 from .supervision_excel import feedback_workbook, notifications_workbook
 from .supervision_filters import FeedbackFilter, NotificationFilter
 from .supervision_forms import FeedbackAnswerForm, PaperReplyForm, ReplyForm
@@ -41,8 +42,10 @@ def _crumbs(request, label, *more):
 def feedback_list(request):
     context = list_context(request, _feedback(request))
     pending = DeregFeedback.objects.for_user(request.user).filter(status=FeedbackStatus.PENDING)
+    chased = pending.filter(chase_count__gt=0, case__status=DeregStatus.FEEDBACK)
     context.update(today=timezone.localdate(), pending=pending.count(),
                    overdue=pending.filter(due_on__lt=timezone.localdate()).count(),
+                   chased=chased.count(), last_chase=chased.aggregate(d=Max("last_chased_on"))["d"],
                    member=can_answer_department_requests(request.user), tab="feedback",
                    breadcrumbs=_crumbs(request, "强制注销征求意见"))
     return render(request, "registry/supervision/feedback_list.html", context)
@@ -75,6 +78,7 @@ def feedback_detail(request, pk: int):
                 return redirect("registry:feedback_detail", pk=feedback.pk)
     return render(request, "registry/supervision/feedback_detail.html", {
         "feedback": feedback, "case": feedback.case, "form": form, "member": member,
+        "chases": feedback.chases.all(),
         "today": timezone.localdate(), "tab": "feedback",
         "breadcrumbs": _crumbs(request, "强制注销征求意见", (feedback.case.entity.name, None)),
     })

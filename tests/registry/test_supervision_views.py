@@ -267,3 +267,37 @@ def test_batch_reminder_from_the_candidate_list_all_or_none(client, section_user
     assert "已批量发出催告 2 户" in response.content.decode()
     assert IssuedDocument.objects.filter(title="强制注销催告书").count() == 3
     assert {c.entity for c in cases} == set(entities)
+
+
+def test_a_chase_reaches_the_department_and_is_listed_on_the_case(client, section_user, tax_user, court_user, world):
+    """催办 is not only counted: the department lands on its list, sees the chased request highlighted with the date
+    and count, its detail lists the chases; the case lists them; another department sees none of it."""
+    row = world["a"].feedback.get()
+    dereg.feedback_chase(feedback=row, by=section_user, on=date(2025, 5, 20))
+    dereg.chase_overdue_feedback(on=date(2025, 5, 21))  # the daily command: no user
+    client.force_login(tax_user)
+    landing = client.get(reverse("home"))
+    assert landing.status_code == 302 and landing["Location"] == reverse("registry:feedback_list")
+    page = client.get(reverse("registry:feedback_list")).content.decode()
+    assert "已对本单位 <strong>1</strong> 件逾期未反馈的征求意见催办" in page and "最近一次 2025-05-21" in page
+    assert 'class="row-chased"' in page and "催办 2 次" in page and "不发送短信或电子邮件" in page
+    detail = client.get(reverse("registry:feedback_detail", args=[row.pk])).content.decode()
+    assert "2025-05-20 第 1 次催办" in detail and "2025-05-21 第 2 次催办" in detail
+    # A member account's menu holds what is addressed to its department and nothing of the bureau's (its own joint
+    # spot checks come from inspections, the repair results shared with it from credit).
+    labels = {item["label"] for item in nav_for(tax_user)}
+    assert labels == {"首页", "强制注销征求意见", "信息抄告", "我的抽查检查", "信用修复结果"}
+    client.force_login(court_user)
+    court_page = client.get(reverse("registry:feedback_list")).content.decode()  # its own request, chased once
+    assert "山腰甲公司" not in court_page and "南埔乙公司" in court_page and "催办 1 次" in court_page
+    client.force_login(section_user)
+    case_page = client.get(world["a"].get_absolute_url()).content.decode()
+    assert "催办记录" in case_page and "系统每日自动催办" in case_page and str(section_user) in case_page
+
+
+def test_case_and_board_show_the_time_limit_versions_applied(client, section_user, world):
+    client.force_login(section_user)
+    page = client.get(world["a"].get_absolute_url()).content.decode()
+    assert "适用的时限规则（版本）" in page and "催告期" in page and "成员单位反馈期限" in page
+    board_page = client.get(reverse("registry:dereg_board")).content.decode()
+    assert "适用时限（版本）" in board_page and "今天生效的时限规则版本" in board_page
