@@ -206,6 +206,56 @@ def report_list_queryset(user):
             .select_related("season", "entity", "entity__office"))
 
 
+TALLY_COUNTABLE = {"year", "office", "type", "group", "status", "filed_after", "filed_before", "sort"}
+
+
+def report_count_from_tallies(filterset, user) -> int | None:
+    """The number of records the 报送情况 list shows, read from the season's tallies instead of counting a million
+    records — for the filters the tallies answer (year, office, type, 口径, status and filing dates: the dashboard's
+    and the progress page's drill-downs), so the count is the figure that was clicked. None for any other filter
+    (name, channel, industry): the list then counts its rows."""
+    if not filterset.is_valid():
+        return None
+    data = filterset.form.cleaned_data
+    if any(value not in (None, "") for name, value in data.items() if name not in TALLY_COUNTABLE):
+        return None
+    season = FilingSeason.objects.filter(year=data.get("year")).first() if data.get("year") else None
+    if season is None:
+        return None
+    office = data.get("office")
+    office_id = office.pk if office else None
+    if not user.sees_whole_district:
+        office_id = user.office_id
+    types = list(BUREAU_TYPES) if data.get("group") == "bureau" else list(EntityType.values)
+    if data.get("type"):
+        types = [t for t in types if t == data["type"]]
+    status, after, before = data.get("status") or "", data.get("filed_after"), data.get("filed_before")
+    tallies = SeasonTally.objects.filter(season=season, entity_type__in=types)
+    daily = DailyFilingTally.objects.filter(season=season, entity_type__in=types)
+    if office_id:
+        tallies, daily = tallies.filter(office_id=office_id), daily.filter(office_id=office_id)
+    if status in (FilingStatus.NOT_FILED, FilingStatus.NOT_REQUIRED) and (after or before):
+        return 0  # a filing-date filter keeps only filed records
+    if status == FilingStatus.ON_TIME:
+        daily = daily.filter(day__lte=season.due_on)
+    elif status == FilingStatus.LATE:
+        daily = daily.filter(day__gt=season.due_on)
+    if after:
+        daily = daily.filter(day__gte=after)
+    if before:
+        daily = daily.filter(day__lte=before)
+    filed = daily.aggregate(n=Sum("filings"))["n"] or 0
+    if status in (FilingStatus.ON_TIME, FilingStatus.LATE) or after or before:
+        return filed
+    totals = tallies.aggregate(required=Sum("required"), not_required=Sum("not_required"))
+    required, not_required = totals["required"] or 0, totals["not_required"] or 0
+    if status == FilingStatus.NOT_FILED:
+        return max(required - filed, 0)
+    if status == FilingStatus.NOT_REQUIRED:
+        return not_required
+    return required + not_required
+
+
 def campaign_stats(campaign) -> dict:
     """Reach and the filings that followed, over the campaign's list."""
     targets = CampaignTarget.objects.filter(campaign=campaign)

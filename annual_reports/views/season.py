@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -31,7 +32,7 @@ from core.permissions import (
 )
 from core.selectors import job_for_user
 from core.services import JOB_UNSENT_ERROR, JOB_UNSENT_STAGE
-from core.web import add_errors, error_text, filter_params, list_context, xlsx_download
+from core.web import add_errors, error_text, filter_params, xlsx_download
 from core.xlsx import Workbook as StreamingWorkbook
 from credit.charts import line_chart
 from registry.masking import mask_phone
@@ -41,7 +42,7 @@ from ..filters import ReportFilter
 from ..forms import PaperReportForm, SeasonEditForm, SeasonOpenForm
 from ..importer import COLUMNS, IMPORT_JOB_KIND, REQUIRED, annual_reports_import_queue
 from ..models import FilingSeason
-from ..selectors import report_list_queryset, season_progress, season_years
+from ..selectors import report_count_from_tallies, report_list_queryset, season_progress, season_years
 
 CRUMB = ("年报", "annual_reports:home")
 
@@ -110,10 +111,42 @@ def _filtered_reports(request):
     return ReportFilter(data, queryset=report_list_queryset(request.user), user=request.user)
 
 
+class TallyCountPaginator(Paginator):
+    """A paginator whose total is given (from the tallies) rather than counted; the last page is counted exactly,
+    so a total that drifted from the records since the last import still ends the list at its real end."""
+
+    def __init__(self, object_list, per_page, *, count: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.given = count is not None
+        if self.given:
+            self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+    def page(self, number):
+        if self.given:
+            try:
+                wanted = int(number)
+            except (TypeError, ValueError):
+                wanted = 1
+            if wanted >= self.num_pages:
+                self.given = False
+                self.__dict__.pop("count", None)
+                self.__dict__.pop("num_pages", None)
+                number = max(1, min(wanted, self.num_pages))
+        return super().page(number)
+
+
 @require(can_view_annual_reports)
 def report_list(request):
     filterset = _filtered_reports(request)
-    context = list_context(request, filterset)
+    paginator = TallyCountPaginator(filterset.qs, settings.PAGE_SIZE,
+                                    count=report_count_from_tallies(filterset, request.user))
+    params = request.GET.copy()
+    params.pop("page", None)
+    sort_params = params.copy()
+    sort_params.pop("sort", None)
+    # core.web.list_context's context, with the paginator above (list_context would count the records).
+    context = {"filter": filterset, "page": paginator.get_page(request.GET.get("page")),
+               "query": params.urlencode(), "sort_query": sort_params.urlencode(), "sort": filterset.current_sort}
     context.update(year=filterset.data.get("year"), years=season_years(),
                    breadcrumbs=[CRUMB, ("报送情况", None)])
     return render(request, "annual_reports/report_list.html", context)

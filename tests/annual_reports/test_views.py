@@ -225,3 +225,49 @@ def test_the_progress_page_reminds_of_suspensions_in_their_window(client, season
     assert "1 户处于歇业期满前的延期申请期内" in client.get(reverse("annual_reports:home")).content.decode()
     client.force_login(outsider)
     assert "歇业提醒" not in client.get(reverse("annual_reports:home")).content.decode()
+
+
+def test_the_list_total_comes_from_the_tallies_and_matches_the_records(client, tmp_path, season, section_user, owner,
+                                                                     office_a, enterprise, individual,
+                                                                     other_enterprise):
+    from annual_reports.filters import ReportFilter
+    from annual_reports.selectors import report_count_from_tallies, report_list_queryset
+    from tests.factories import make_entity
+
+    from .conftest import row, run
+
+    newcomer = make_entity(office_a, established_on=date(YEAR, 3, 1))  # 无需报送
+    from annual_reports.services import season_open
+
+    season_open(year=YEAR, by=section_user)
+    late = make_entity(office_a, established_on=date(2015, 1, 1))
+    season_open(year=YEAR, by=section_user)
+    assert run(tmp_path, [row(enterprise, date(2025, 2, 1)), row(individual, date(2025, 3, 1), "纸质"),
+                          row(late, date(2025, 7, 3))], user=section_user).ok
+    combos = [{}, {"group": "bureau"}, {"status": "not_filed"}, {"status": "on_time"}, {"status": "late"},
+              {"status": "not_required"}, {"type": "individual"}, {"group": "bureau", "status": "not_filed"},
+              {"office": office_a.pk}, {"office": other_enterprise.office_id, "status": "not_filed"},
+              {"filed_before": "2025-02-28"}, {"group": "bureau", "filed_after": "2025-02-15"},
+              {"status": "not_filed", "filed_before": "2025-06-30"}]
+    for user in (section_user, owner):
+        for combo in combos:
+            data = {"year": str(YEAR), **{k: str(v) for k, v in combo.items()}}
+            filterset = ReportFilter(data, queryset=report_list_queryset(user), user=user)
+            assert report_count_from_tallies(filterset, user) == filterset.qs.count(), (user, combo)
+    # Filters the tallies cannot answer fall back to counting.
+    filterset = ReportFilter({"year": str(YEAR), "q": newcomer.name}, queryset=report_list_queryset(section_user),
+                             user=section_user)
+    assert report_count_from_tallies(filterset, section_user) is None
+    client.force_login(section_user)
+    response = client.get(reverse("annual_reports:report_list"), {"year": YEAR, "status": "not_filed"})
+    assert response.context["page"].paginator.count == 1 and other_enterprise.name in response.content.decode()
+
+
+def test_a_given_total_that_drifted_is_counted_exactly_on_the_last_page(season):
+    from annual_reports.views.season import TallyCountPaginator
+
+    records = AnnualReport.objects.order_by("pk")
+    paginator = TallyCountPaginator(records, 2, count=9)  # the tallies say 9; there are 3 records
+    assert paginator.page(1).paginator.count == 9
+    last = paginator.page(5)  # the last page by the given total: the list counts and ends at its real end
+    assert (paginator.count, last.number, len(last.object_list)) == (3, 2, 1)
