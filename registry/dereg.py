@@ -118,11 +118,13 @@ def _period(rule: DeregRule, trigger: date, on: date) -> tuple[date, str]:
     return eligible, text
 
 
-def _revoked_candidates(rule: DeregRule, on: date) -> list[Candidate]:
+def _revoked_candidates(rule: DeregRule, on: date, only: set[int] | None = None) -> list[Candidate]:
     revoked_at = StatusChange.objects.filter(entity=OuterRef("pk"), new_status=RegistrationStatus.REVOKED) \
         .order_by().values("entity").annotate(at=Max("changed_at")).values("at")
     qs = MarketEntity.objects.filter(status=RegistrationStatus.REVOKED).annotate(revoked_at=Subquery(revoked_at)) \
         .filter(revoked_at__isnull=False)
+    if only is not None:
+        qs = qs.filter(pk__in=only)
     if rule.type_list:
         qs = qs.filter(entity_type__in=rule.type_list)
     found = []
@@ -134,8 +136,9 @@ def _revoked_candidates(rule: DeregRule, on: date) -> list[Candidate]:
     return found
 
 
-def _abnormal_idle_candidates(rule: DeregRule, on: date) -> list[Candidate]:
-    """Entities on the abnormal-operation list since the period with no sign of business since they were listed."""
+def _abnormal_idle_candidates(rule: DeregRule, on: date, only: set[int] | None = None) -> list[Candidate]:
+    """Entities on the abnormal-operation list since the period with no sign of business since they were listed:
+    no annual report filed, no spot check that found them trading, no registration change since the listing."""
     listings = abnormal_listings()
     from inspections.models import SpotCheck
 
@@ -143,6 +146,8 @@ def _abnormal_idle_candidates(rule: DeregRule, on: date) -> list[Candidate]:
     idle_codes = {"6", "7", "9", "10", "11", "12", "F"}
     by_entity: dict[int, date] = {}
     for listing in listings:
+        if only is not None and listing.entity_id not in only:
+            continue
         listed = listing.listed_on
         if listing.entity_id not in by_entity or listed < by_entity[listing.entity_id]:
             by_entity[listing.entity_id] = listed
@@ -153,18 +158,30 @@ def _abnormal_idle_candidates(rule: DeregRule, on: date) -> list[Candidate]:
     if rule.type_list:
         entities = entities.filter(entity_type__in=rule.type_list)
     ids = set(entities.values_list("id", flat=True))
+    last_filed = last_annual_report_filed(ids)
     found = []
     for entity_id in sorted(ids):
         trigger = by_entity[entity_id]
         eligible, text = _period(rule, trigger, on)
         if eligible > on:
             continue
+        if last_filed.get(entity_id) and last_filed[entity_id] > trigger:
+            continue  # an annual report filed since the listing is activity
         active_check = SpotCheck.objects.filter(entity_id=entity_id, checked_on__gt=trigger) \
             .exclude(result_code__in=idle_codes).exclude(result_code="").exists()
         changed = StatusChange.objects.filter(entity_id=entity_id, changed_at__date__gt=trigger).exists()
         if not active_check and not changed:
             found.append(Candidate(entity_id, rule, trigger, eligible, text))
     return found
+
+
+def last_annual_report_filed(entity_ids) -> dict[int, date]:
+    """The latest day each entity filed an annual report (annual_reports' filing records, read only)."""
+    from annual_reports.models import AnnualReport
+
+    rows = AnnualReport.objects.filter(entity_id__in=list(entity_ids), filed_on__isnull=False).order_by() \
+        .values("entity_id").annotate(last=Max("filed_on")).values_list("entity_id", "last")
+    return dict(rows)
 
 
 def abnormal_listings() -> list:
@@ -177,16 +194,17 @@ def abnormal_listings() -> list:
 ABNORMAL_KINDS = ["abnormal", "individual_abnormal"]
 
 
-def find_candidates(on: date | None = None) -> tuple[list[Candidate], list[str]]:
-    """Every entity an active rule makes a candidate on a date, and notes on rules that could not be applied."""
+def find_candidates(on: date | None = None, only: set[int] | None = None) -> tuple[list[Candidate], list[str]]:
+    """Every entity an active rule makes a candidate on a date (``only``: among these entities), and notes on rules
+    that could not be applied."""
     on = on or _today()
     candidates, notes = [], []
     for rule in DeregRule.objects.filter(is_active=True):
         try:
             if rule.trigger == DeregTrigger.REVOKED:
-                candidates.extend(_revoked_candidates(rule, on))
+                candidates.extend(_revoked_candidates(rule, on, only))
             elif rule.trigger == DeregTrigger.ABNORMAL_IDLE:
-                candidates.extend(_abnormal_idle_candidates(rule, on))
+                candidates.extend(_abnormal_idle_candidates(rule, on, only))
         except RuleNotFound as exc:
             notes.append(f"“{rule.name}”：{exc}")
     return candidates, notes
@@ -199,7 +217,8 @@ def candidates_screen(*, by, on: date | None = None) -> tuple[list[DeregCase], l
     on = on or _today()
     candidates, notes = find_candidates(on)
     # An entity is screened into the pipeline once: a terminated case (a department's objection, an upheld
-    # objection) is not put back automatically by the next screening.
+    # objection) is not put back automatically by the next screening — the reason that ended it may still hold.
+    # Once it is resolved, staff open a new case from the terminated one (case_rescreen), the history kept.
     busy = set(DeregCase.objects.filter(entity_id__in=[c.entity_id for c in candidates])
                .values_list("entity_id", flat=True))
     created = []
@@ -215,6 +234,37 @@ def candidates_screen(*, by, on: date | None = None) -> tuple[list[DeregCase], l
                      "eligible_on": c.eligible_on.isoformat(), "period": c.period_text})
         created.append(case)
     return created, notes
+
+
+@transaction.atomic
+def case_rescreen(*, case: DeregCase, reason: str, by, on: date | None = None) -> DeregCase:
+    """Open a new case for the entity of a terminated case when an active rule still makes it a candidate (the
+    department's objection resolved, a mistaken termination …); the terminated case stays as it was."""
+    on = on or _today()
+    case = _lock(case)
+    if case.status != DeregStatus.TERMINATED:
+        raise DeregError("只有已终止的案件才能重新列为候选。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请写明重新列为候选的理由（如：税务部门确认欠税已缴清）。"})
+    MarketEntity.objects.select_for_update().get(pk=case.entity_id)  # one re-screening of an entity at a time
+    if DeregCase.objects.filter(entity_id=case.entity_id).exclude(status=DeregStatus.TERMINATED).exists():
+        raise DeregError("该市场主体已有办理中或已决定的强制注销案件。")
+    candidates, notes = find_candidates(on, only={case.entity_id})
+    if not candidates:
+        detail = f"（{'；'.join(notes)}）" if notes else ""
+        raise DeregError(f"按 {on:%Y-%m-%d} 生效的候选规则，该市场主体已不符合强制注销候选条件，不能重新列为候选"
+                         f"{detail}。")
+    c = candidates[0]
+    new = DeregCase.objects.create(entity_id=c.entity_id, rule=c.rule, trigger_date=c.trigger_date,
+                                   eligible_on=c.eligible_on, period_text=c.period_text[:400], screened_on=on,
+                                   screened_by=by)
+    audit(actor=by, action=AuditAction.CREATE, target=new, summary=f"重新列为强制注销候选：{new.entity}",
+          extra={"rule": c.rule.code, "trigger_date": c.trigger_date.isoformat(), "previous_case": case.pk,
+                 "reason": reason, "period": c.period_text})
+    audit(actor=by, action=AuditAction.UPDATE, target=case, summary=f"已重新列为候选（新案件 {new.pk}）：{case.entity}",
+          extra={"new_case": new.pk, "reason": reason})
+    return new
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -93,6 +93,10 @@ class ReasonForm(forms.Form):
     reason = _text("终止原因", rows=2)
 
 
+class RescreenForm(forms.Form):
+    reason = _text("重新列为候选的理由", rows=2)
+
+
 # -- 登记事项与三张清单 -------------------------------------------------------------------------------------------
 
 class FindingForm(forms.ModelForm):

@@ -24,6 +24,7 @@ urlpatterns = [
          name="dereg_objection_handle"),
     path("supervision/dereg/<int:pk>/decide/", views_dereg.dereg_decide, name="dereg_decide"),
     path("supervision/dereg/<int:pk>/terminate/", views_dereg.dereg_terminate, name="dereg_terminate"),
+    path("supervision/dereg/<int:pk>/rescreen/", views_dereg.dereg_rescreen, name="dereg_rescreen"),
     path("supervision/feedback/<int:pk>/chase/", views_dereg.feedback_chase, name="feedback_chase"),
     # 成员单位
     path("supervision/feedback/", views_requests.feedback_list, name="feedback_list"),

@@ -29,6 +29,7 @@ from .supervision_forms import (
     ObjectionForm,
     ObjectionHandleForm,
     ReasonForm,
+    RescreenForm,
     StatementForm,
 )
 from .supervision_models import DeregChase, DeregFeedback, DeregObjection, DeregRule
@@ -110,6 +111,9 @@ def dereg_detail(request, pk: int):
             forms["objection"] = ObjectionForm(initial={"received_on": timezone.localdate()})
             forms["handle"] = ObjectionHandleForm()
         forms["terminate"] = ReasonForm()
+    if can_run and case.status == DeregStatus.TERMINATED and not dereg_cases(request.user).filter(
+            entity_id=case.entity_id).exclude(status=DeregStatus.TERMINATED).exists():
+        forms["rescreen"] = RescreenForm()
     return render(request, "registry/supervision/dereg_detail.html", {
         "case": case, "waiting": waiting, "overdue": overdue, "forms": forms, "can_run": can_run,
         "can_decide": can_decide_forced_dereg(request.user) and case.status == DeregStatus.ANNOUNCED,
@@ -260,6 +264,24 @@ def dereg_decide(request, pk: int):
         dereg.case_decide(case=case, decided_on=data["on"], by=request.user)
         return "已作出强制注销决定，登记状态已改为“注销”；决定书已生成。"
     return _step(request, pk, DateStepForm, act)
+
+
+@require_POST
+@require(can_run_forced_dereg)
+def dereg_rescreen(request, pk: int):
+    """A terminated case's entity back in the pipeline as a new case (when a rule still matches)."""
+    case = get_object_or_404(dereg_cases(request.user), pk=pk)
+    form = RescreenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请写明重新列为候选的理由。")
+        return redirect(case)
+    try:
+        new = dereg.case_rescreen(case=case, reason=form.cleaned_data["reason"], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect(case)
+    messages.success(request, "已重新列为强制注销候选（新案件），原案件保留。")
+    return redirect(new)
 
 
 @require_POST
