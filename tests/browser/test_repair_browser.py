@@ -91,5 +91,12 @@ def test_repair_from_application_to_decision_document(page, shot):
     page.wait_for_selector("text=执行移出（停止公示）：已保存")
     listing.refresh_from_db()
     assert listing.status == ListingStatus.REMOVED
+    # The office's clerk opens the decision document of the office's own case (documents carry the case's office).
+    with page.expect_popup() as clerk_page:
+        page.click(".documents tr:has-text('信用修复决定书') a:has-text('打印')")
+    clerk_document = clerk_page.value
+    clerk_document.wait_for_load_state()
+    assert "信用修复决定书" in clerk_document.inner_text("body")
+    clerk_document.close()
     page.goto(f"{page.base_url}/credit/repair/")
     shot(page, "repair-8-case-list")
