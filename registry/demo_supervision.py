@@ -147,10 +147,13 @@ def seed_dereg(rng: random.Random, today: date, by, leader, accounts: dict) -> t
         rows = dereg.case_request_feedback(case=case, departments=members, requested_on=asked_on, by=by)
         answered = lambda asked=asked_on: min(today, asked + timedelta(days=rng.randint(2, 12)))  # noqa: E731
         if step == "feedback_overdue":
-            for row in rows[:3]:
+            # Tax (the demo's member account) and HR are overdue and chased: tax twice, so its list shows the 催办.
+            for row in rows[1:3]:
                 dereg.feedback_answer(feedback=row, answer=FeedbackAnswer.NO_OBJECTION, reason="",
                                       by=accounts.get(row.department.code), on=answered())
-            dereg.feedback_chase(feedback=rows[3], by=by, on=today - timedelta(days=2))
+            for row, days in ((rows[0], 5), (rows[0], 2), (rows[3], 2)):
+                if row.due_on < today - timedelta(days=days):
+                    dereg.feedback_chase(feedback=row, by=by, on=today - timedelta(days=days))
             continue
         if step == "feedback_partial":
             dereg.feedback_answer(feedback=rows[0], answer=FeedbackAnswer.NO_OBJECTION, reason="",
