@@ -309,9 +309,13 @@ def seed_unlicensed(rng: random.Random, today: date, by, accounts: dict) -> tupl
             fine = {}
             if (handling == "correction" and missing != "permit" and due and (today - due).days > 3
                     and rng.random() < 0.35):
-                # 逾期拒不改正: fined within the range in force (registry.0010's data).
-                result, closed = "penalised", due + timedelta(days=rng.randint(1, min(20, (today - due).days)))
-                fine = {"fine_severity": "refusal", "fine_amount": Decimal(rng.choice([10000, 15000, 20000, 30000]))}
+                # 逾期拒不改正: fined within the range in force (registry.0010's data, when it is there).
+                late = due + timedelta(days=rng.randint(1, min(20, (today - due).days)))
+                scale = unlicensed.fine_scale_for("refusal", late)
+                if scale:
+                    result, closed = "penalised", late
+                    amount = max(scale.min_amount, min(scale.max_amount, Decimal(rng.choice([10, 15, 20, 30]) * 1000)))
+                    fine = {"fine_severity": "refusal", "fine_amount": amount}
             unlicensed.case_close(case=case, result=result, closed_on=closed, note="", by=by, **fine)
     # Joint actions of this year with the cases they found.
     year_cases = list(UnlicensedCase.objects.filter(discovered_on__year=today.year).order_by("discovered_on"))

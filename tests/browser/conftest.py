@@ -55,4 +55,5 @@ def login(page, username: str, password: str = PASSWORD):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(page.base_url + "/")
+    # Each role's landing page: "/" (a member department's account is sent on to its list of requests).
+    page.wait_for_url(lambda url: url.startswith(page.base_url) and "/accounts/login/" not in url)
