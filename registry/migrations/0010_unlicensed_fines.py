@@ -65,7 +65,7 @@ FINE_SCALES = [
 ]
 
 
-def seed_fine_scales(apps, schema_editor):
+def seed(apps, schema_editor):
     from datetime import date
     from decimal import Decimal
 
@@ -80,4 +80,4 @@ def unseed_fine_scales(apps, schema_editor):
     apps.get_model("registry", "UnlicensedFineScale").objects.filter(effective_from="2022-03-01").delete()
 
 
-Migration.operations.append(migrations.RunPython(seed_fine_scales, unseed_fine_scales))
+Migration.operations.append(migrations.RunPython(seed, unseed_fine_scales))

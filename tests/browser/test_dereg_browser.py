@@ -28,7 +28,8 @@ def reference_data(db):
     for module in ("core.migrations.0003_seed_calendar_and_time_limits", "core.migrations.0006_seed_document_templates",
                    "credit.migrations.0002_seed_risk_domains", "credit.migrations.0012_seed_listing_and_repair_rules",
                    "inspections.migrations.0002_kpi_targets", "annual_reports.migrations.0002_seed_rules",
-                   "registry.migrations.0008_seed_supervision_rules_and_lists"):
+                   "registry.migrations.0008_seed_supervision_rules_and_lists",
+                   "registry.migrations.0010_unlicensed_fines"):
         import_module(module).seed(django_apps, None)
     calendar_changed()
 
@@ -79,6 +80,12 @@ def test_candidate_through_department_feedback_to_decision(page, shot, section_u
     request.get_by_role("button", name="发出征求意见").click()
     page.wait_for_selector("text=已向 1 个成员单位征求意见")
     assert page.get_by_text(f"待 1 个成员单位反馈：{tax.name}").is_visible()
+    # The request was made 150 days ago: it is overdue; section staff chase it from the board.
+    page.goto(page.base_url + "/registry/supervision/dereg/")
+    page.locator("section.panel tr", has_text=tax.name).get_by_role("button", name="催办").click()
+    page.wait_for_selector(f"text=已催办{tax.name}（第 1 次）")
+    page.goto(page.base_url + case.get_absolute_url())
+    assert page.get_by_role("heading", name="催办记录").is_visible()
     page.get_by_role("button", name="退出").click()
 
     # The other office's case is asked of the court only: the tax account must not see it.
@@ -89,6 +96,10 @@ def test_candidate_through_department_feedback_to_decision(page, shot, section_u
 
     # The tax department's own account: its menu, its one request, an answer.
     login(page, "tax")
+    # It lands on its list, where the chased request is highlighted with the date and the count.
+    assert page.url.endswith("/registry/supervision/feedback/")
+    assert page.get_by_text("市场监管局已对本单位 1 件逾期未反馈的征求意见催办").is_visible()
+    assert page.locator("tr.row-chased", has_text=entity.name).get_by_text("催办 1 次").is_visible()
     nav = page.locator("#mainnav")
     assert nav.get_by_role("link", name="强制注销征求意见").is_visible()
     assert nav.get_by_role("link", name="登记监管").count() == 0
