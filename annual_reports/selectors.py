@@ -287,7 +287,7 @@ def dashboard_facts(year: int) -> list[Fact]:
         return []
     year = season.year  # the report year, for the drill-down lists
     # The labels name the report year: the block of work year 2026 shows the 2025 reports (filed in 2026).
-    of_year = f"{year} 年度年报·"
+    of_year = f"{year}年度"
     list_url = reverse("annual_reports:report_list")
     counts = {}
     for row in (AnnualReport.objects.filter(season=season).order_by()
