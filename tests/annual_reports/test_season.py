@@ -200,3 +200,14 @@ def test_the_hand_over_job_is_scheduled_daily():
 
     entry = settings.CELERY_BEAT_SCHEDULE["annual_reports.hand_over_due"]
     assert entry["task"] == "annual_reports.tasks.season_hand_over_due_task"
+
+
+def test_the_hand_over_command(season, capsys):
+    from django.core.management import CommandError, call_command
+
+    call_command("hand_over_annual_reports", "--date", "2025-07-01")
+    assert f"{YEAR} 年度年报：本次移交列异流程 3 户" in capsys.readouterr().out
+    call_command("hand_over_annual_reports", "--date", "2025-07-02")
+    assert "本次移交列异流程 0 户" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="日期格式"):
+        call_command("hand_over_annual_reports", "--date", "2025/07/02")
