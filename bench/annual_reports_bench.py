@@ -2,6 +2,7 @@
 that scale (target p95 ≤ 150 ms), each beside a baseline measured in the same run.
 
     .venv/bin/python bench/annual_reports_bench.py [--entities 1000000] [--sample 10000] [--requests 40]
+    .venv/bin/python bench/annual_reports_bench.py --lists [--requests 10]   # the two lists only, on the data there
 
 Own database xinyong_bench_annual (BENCH_PG_SERVER as for the other benchmarks); the register comes from
 bench/register_data.py. The 2023 season is filled with SQL (the "same day last year" of the page); the 2024
@@ -199,13 +200,68 @@ def time_page(client, params: dict, n: int) -> list[float]:
     return runs
 
 
+LIST_CASES = (  # the 报送情况 list as the progress page's and the dashboard's drill-downs open it
+    ("全区", {"year": YEAR}), ("企业未报送", {"year": YEAR, "group": "bureau", "status": "not_filed"}),
+    ("企业截至3月底已报", {"year": YEAR, "group": "bureau", "filed_before": f"{YEAR + 1}-03-31"}),
+    ("个体工商户", {"year": YEAR, "type": "individual"}),
+)
+
+
+def bench_lists(requests: int) -> dict:
+    """报送情况 list (total from the tallies) against the same page plus the exact COUNT it replaced (baseline),
+    and the 疑似休眠主体 list as it is (not optimised), for section staff and one office's staff."""
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from annual_reports.filters import ReportFilter
+    from annual_reports.selectors import report_list_queryset
+    from core.choices import Role
+    from core.models import User
+
+    results = {}
+    for username, role in (("bench_section", Role.SECTION), ("bench_office", Role.OFFICE)):
+        user = User.objects.get(username=username)
+        user.groups.add(Group.objects.get(name=role))  # made by a full run of this script
+        client = Client()
+        client.force_login(user)
+        for label, params in (*LIST_CASES, ("疑似休眠主体", None)):
+            url = "/annual-reports/dormant/" if params is None else "/annual-reports/reports/"
+            client.get(url, params or {})
+            runs, counts = [], []
+            for _ in range(requests):
+                start = time.perf_counter()
+                assert client.get(url, params or {}).status_code == 200
+                runs.append((time.perf_counter() - start) * 1000)
+                if params is not None:
+                    start = time.perf_counter()
+                    ReportFilter({k: str(v) for k, v in params.items()}, queryset=report_list_queryset(user),
+                                 user=user).qs.count()
+                    counts.append((time.perf_counter() - start) * 1000)
+            row = {"p50_ms": round(statistics.median(runs)), "p95_ms": round(percentile(runs, 95))}
+            if counts:
+                with_count = [r + c for r, c in zip(runs, counts, strict=True)]
+                row["baseline_p50_ms"] = round(statistics.median(with_count))
+                row["baseline_p95_ms"] = round(percentile(with_count, 95))
+            results[f"{username}:{label}"] = row
+            log(f"  {username} {label}: {row}")
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--entities", type=int, default=1_000_000)
     parser.add_argument("--sample", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--lists", action="store_true",
+                        help="只测报送情况清单和疑似休眠主体清单（使用已导入的数据库，不重新导入）")
     args = parser.parse_args()
     setup_django(DBNAME)
+    if args.lists:
+        results = {"lists": bench_lists(args.requests)}
+        OUT.mkdir(parents=True, exist_ok=True)
+        with (OUT / "results.json").open("a") as f:
+            f.write(json.dumps({"at": time.strftime("%Y-%m-%d %H:%M"), **results}, ensure_ascii=False) + "\n")
+        return
     ensure_register(args.entities, log=log)
     from django.db import connection
 
