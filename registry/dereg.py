@@ -219,8 +219,15 @@ def candidates_screen(*, by, on: date | None = None) -> tuple[list[DeregCase], l
     # An entity is screened into the pipeline once: a terminated case (a department's objection, an upheld
     # objection) is not put back automatically by the next screening — the reason that ended it may still hold.
     # Once it is resolved, staff open a new case from the terminated one (case_rescreen), the history kept.
-    busy = set(DeregCase.objects.filter(entity_id__in=[c.entity_id for c in candidates])
-               .values_list("entity_id", flat=True))
+    existing = dict(DeregCase.objects.filter(entity_id__in=[c.entity_id for c in candidates]).order_by()
+                    .values_list("entity_id", "status"))
+    busy = set(existing)
+    ended = {e for e, status in existing.items() if status == DeregStatus.TERMINATED}
+    ended -= set(DeregCase.objects.filter(entity_id__in=ended).exclude(status=DeregStatus.TERMINATED)
+                 .values_list("entity_id", flat=True))
+    if ended:
+        notes.append(f"{len(ended)} 户此前的强制注销案件已终止，本次未自动重新列入；终止原因消除的，可在原案件页"
+                     "“重新列为候选”。")
     created = []
     for c in candidates:
         if c.entity_id in busy:

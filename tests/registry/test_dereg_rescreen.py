@@ -51,7 +51,9 @@ def terminated(section_user, revoked_entity):
 
 
 def test_screening_does_not_put_a_terminated_case_back(section_user, terminated):
-    assert dereg.candidates_screen(by=section_user, on=date(2025, 9, 1))[0] == []
+    created, notes = dereg.candidates_screen(by=section_user, on=date(2025, 9, 1))
+    assert created == [] and notes == ["1 户此前的强制注销案件已终止，本次未自动重新列入；终止原因消除的，可在原案件页"
+                                       "“重新列为候选”。"]
 
 
 def test_a_terminated_case_is_rescreened_as_a_new_case_with_its_history_kept(section_user, terminated, client):
