@@ -211,3 +211,22 @@ def test_the_hand_over_command(season, capsys):
     assert "本次移交列异流程 0 户" in capsys.readouterr().out
     with pytest.raises(CommandError, match="日期格式"):
         call_command("hand_over_annual_reports", "--date", "2025/07/02")
+
+
+def test_a_late_filing_after_listing_starts_removal_and_credit_repair(tmp_path, season, enterprise, individual,
+                                                                     section_user, owner):
+    from credit.repair import RepairCase
+
+    season_hand_over(season=season, by=section_user, on=date(2025, 7, 1))
+    # The listings workflow has put the enterprise on the list and marked the individual business (its own steps,
+    # tested in tests/credit; here the cases are moved there directly).
+    ListingCase.objects.filter(entity__in=[enterprise, individual]).update(status=ListingStatus.LISTED,
+                                                                          listed_on=date(2025, 8, 1))
+    assert run(tmp_path, [row(enterprise, date(2025, 9, 1))], user=section_user).ok
+    report_record_paper(entity=individual, season=season, filed_on=date(2025, 9, 2), publish=False, by=owner)
+    for entity, cured_on in ((enterprise, date(2025, 9, 1)), (individual, date(2025, 9, 2))):
+        case = ListingCase.objects.get(entity=entity)
+        assert (case.status, case.cured_on, case.cure_source) == (ListingStatus.REMOVAL, cured_on,
+                                                                  TriggerSource.ANNUAL_REPORT)
+        assert case.removal_due is not None
+        assert RepairCase.objects.filter(listing=case).count() == 1  # credit repair opened for the removal
