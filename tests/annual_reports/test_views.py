@@ -271,3 +271,24 @@ def test_a_given_total_that_drifted_is_counted_exactly_on_the_last_page(season):
     assert paginator.page(1).paginator.count == 9
     last = paginator.page(5)  # the last page by the given total: the list counts and ends at its real end
     assert (paginator.count, last.number, len(last.object_list)) == (3, 2, 1)
+
+
+def test_the_cut_off_is_edited_on_the_season_page_with_chinese_errors(client, season, section_user, office_a):
+    from annual_reports.models import FilingSeason
+    from tests.factories import make_entity
+
+    mid_year = make_entity(office_a, established_on=date(YEAR - 1, 8, 1))  # required by the default cut-off
+    from annual_reports.services import season_open
+
+    season_open(year=YEAR, by=section_user)
+    client.force_login(section_user)
+    url = reverse("annual_reports:season_edit", args=[YEAR])
+    page = client.get(url).content.decode()
+    assert "须报送主体的成立日期早于" in page and f'value="{YEAR}-01-01"' in page
+    bad = client.post(url, {"due_on": "2025-06-30", "required_established_before": "2026-01-01", "note": ""})
+    assert "不能晚于报送开始日期" in bad.content.decode()
+    assert FilingSeason.objects.get(year=YEAR).required_established_before == date(YEAR, 1, 1)
+    done = client.post(url, {"due_on": "2025-06-30", "required_established_before": f"{YEAR - 1}-07-01",
+                             "note": "按省局通知"})
+    assert done.status_code == 302
+    assert AnnualReport.objects.get(entity=mid_year, season=season).status == FilingStatus.NOT_REQUIRED
