@@ -6,8 +6,8 @@ from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.filters import SortedFilterSet
 from core.models import Office
-from inspections.filters import SortedFilterSet
 from registry.codes import normalise_uscc
 
 from .choices import (
