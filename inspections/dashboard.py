@@ -142,10 +142,12 @@ def _records_url(code: str) -> str:
     return reverse("inspections:kpi_records", args=[code])
 
 
-def kpi_url(code: str, year: int, office_id: int | None = None, show: str = "") -> str:
+def kpi_url(code: str, year: int, office_id: int | None = None, show: str = "", month: int | None = None) -> str:
     params = {"year": year}
     if office_id:
         params["office"] = office_id
+    if month:
+        params["month"] = month
     if show:
         params["show"] = show
     return _records_url(code) + "?" + urlencode(params)
@@ -177,7 +179,9 @@ def build(rows: Rows, *, today=None) -> dict:
             row = cells.get((kpi, None, month))
             num += row.numerator if row else 0
             den = district.denominator if kpi == Kpi.COVERAGE else den + (row.denominator if row else 0)
-            points.append((month, _rate(num, den), kpi_url(kpi, year)))
+            # the month's own records (the point itself is the running total up to that month)
+            points.append((month, _rate(num, den), kpi_url(kpi, year, show="hits" if kpi == Kpi.COVERAGE else "all",
+                                                            month=month)))
         kpis.append({"figure": district, "points": points,
                      "chart": trend_chart(points, target=district.target, title=f"{district.label}逐月累计")})
 

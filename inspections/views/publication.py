@@ -26,7 +26,7 @@ from ..permissions import can_manage_inspections, can_view_kpis
 from ..selectors import (
     default_year,
     integration_candidates,
-    kpi,
+    kpi_month,
     kpis,
     plan_years,
     publication_due,
@@ -206,11 +206,13 @@ def kpi_records(request, code: str):
     if code not in Kpi.values:
         raise Http404
     year, years, office = _kpi_scope(request)
-    result = kpi(year, code, office)
+    month = request.GET.get("month", "")
+    month = int(month) if month.isdigit() and 1 <= int(month) <= 12 else None
+    result = kpi_month(year, code, office, month)
     which = request.GET.get("show", "missing")
     records = result.records
-    if which == "missing":
-        records = records.exclude(pk__in=result.hits.values("pk"))
+    if which == "missing":  # a month's records that the year's numerator does not count
+        records = records.exclude(pk__in=result.extra.get("year_hits", result.hits).values("pk"))
     elif which == "hits":
         records = result.hits
     by_entity = code in ENTITY_KPIS
@@ -235,5 +237,5 @@ def kpi_records(request, code: str):
     return render(request, "inspections/kpi_records.html", {
         "result": result, "year": year, "office": office, "page": page, "hits": hits, "show": which,
         "query": params.urlencode(), "code": code, "today": timezone.localdate(), "by_entity": by_entity,
-        "breadcrumbs": [CRUMB, ("指标完成情况", "inspections:kpi_overview"), (result.label, None)],
+        "month": month, "breadcrumbs": [CRUMB, ("指标完成情况", "inspections:kpi_overview"), (result.label, None)],
     })

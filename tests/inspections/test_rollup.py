@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from core.dashboard import Fact
@@ -20,7 +21,7 @@ from inspections.choices import Kpi
 from inspections.models import ClassCount, DashboardBlock, DashboardFact, Draw, KpiFigure, Plan, SpotCheck, Task
 from inspections.rollup import REPORT_KEYS, Source, kpi_figures, rollup, rollup_year
 from inspections.selectors import kpi as direct_kpi
-from inspections.selectors import publication_due
+from inspections.selectors import kpi_month, publication_due
 from tests.factories import make_entity
 from tests.inspections.conftest import YEAR, draw_now, make_task
 from tests.inspections.test_kpis import EVERYONE, LAST, on, uniform_task
@@ -330,3 +331,55 @@ def test_every_capability_that_landed_fills_its_blocks(last_year):
         assert states[block] == DashboardBlock.OK, block
     reported = set(DashboardFact.objects.filter(year=LAST).values_list("block", flat=True))
     assert reported <= set(block_titles()), reported - set(block_titles())  # every block has its Chinese title
+
+
+def assert_months_list_their_records(offices):
+    """Every month row of every KPI equals the records the KPI records page lists for that month."""
+    checked = 0
+    for kpi in Kpi.values:
+        for office in (None, *offices):
+            for month in range(1, 13):
+                row = KpiFigure.objects.filter(year=LAST, kpi=kpi, office=office, month=month).first()
+                numerator = row.numerator if row else 0  # a month with nothing to count has no row
+                listed = kpi_month(LAST, kpi, office, month)
+                assert (listed.numerator, listed.hits.count()) == (numerator, numerator), (kpi, office, month)
+                if kpi != Kpi.COVERAGE:  # coverage's denominator has no month (the enterprises 存续 now)
+                    denominator = row.denominator if row else 0
+                    assert listed.denominator == listed.records.count() == denominator, (kpi, office, month)
+                    checked += bool(numerator or denominator)
+    assert checked
+
+
+def test_a_months_records_are_the_months_figures(edge_cases, office_a, office_b):
+    rollup_year(LAST)
+    assert_months_list_their_records([office_a, office_b])
+
+
+def test_a_months_records_differentiated_and_folded(drawn_again, office_a, office_b):
+    Task.objects.filter(pk=drawn_again["again"].pk).update(starts_on=date(LAST + 1, 2, 1),
+                                                            deadline=date(LAST + 1, 3, 31))
+    rollup_year(LAST)
+    assert differentiated_months() == {1: (60, 60), 3: (0, 5), 12: (5, 0)}
+    assert_months_list_their_records([office_a, office_b])
+
+
+def test_the_records_page_of_a_month_counts_the_dashboards_month(client, edge_cases, leader):
+    rollup_year(LAST)
+    client.force_login(leader)
+    url = reverse("inspections:kpi_records", args=[Kpi.ON_TIME])
+    june = KpiFigure.objects.get(year=LAST, kpi=Kpi.ON_TIME, office=None, month=6)
+    response = client.get(url, {"year": LAST, "month": 6, "show": "all"})
+    assert response.context["page"].paginator.count == june.denominator == 60
+    assert f"{LAST} 年6 月" in response.content.decode()
+    response = client.get(url, {"year": LAST, "month": 6, "show": "hits"})
+    assert response.context["page"].paginator.count == june.numerator == 13
+    url = reverse("inspections:kpi_records", args=[Kpi.COVERAGE])
+    march = KpiFigure.objects.get(year=LAST, kpi=Kpi.COVERAGE, office=None, month=3)
+    response = client.get(url, {"year": LAST, "month": 3, "show": "hits"})
+    assert response.context["page"].paginator.count == march.numerator == 14
+    response = client.get(url, {"year": LAST, "month": 13, "show": "hits"})  # not a month: the whole year
+    assert response.context["page"].paginator.count == KpiFigure.objects.get(
+        year=LAST, kpi=Kpi.COVERAGE, office=None, month=None).numerator == 16
+    # The dashboard's trend cells link to these pages.
+    html = client.get(reverse("inspections:dashboard"), {"year": LAST}).content.decode()
+    assert f"{url}?year={LAST}&amp;month=3&amp;show=hits" in html
