@@ -23,6 +23,20 @@ def _link(url: str, inner: str) -> str:
     return f'<a href="{escape(url)}">{inner}</a>' if url else inner
 
 
+def _nice(value: Decimal, *, whole: bool) -> Decimal:
+    """A round top for a count axis, so that its half is round too (whole numbers: at least 2)."""
+    if whole:
+        value = max(value, Decimal(2))
+    elif value <= 0:
+        return Decimal(1)
+    power = Decimal(10) ** (len(str(int(value))) - 1) if value >= 1 else Decimal("0.1")
+    for step in (1, 2, 4, 6, 8, 10):
+        top = step * power
+        if top >= value and (not whole or top >= 2):
+            return top
+    return 10 * power
+
+
 def trend_chart(points: list[tuple[int, Decimal | None, str]], *, target: Decimal | None = None,
                 percent: bool = True, unit: str = "", width: int = 300, height: int = 120, title: str = "") -> str:
     """A line over the months: points are (month, value or None, link). A dashed line marks the target."""
@@ -31,7 +45,7 @@ def trend_chart(points: list[tuple[int, Decimal | None, str]], *, target: Decima
     values = [v for _, v, _ in points if v is not None]
     top_value = max([*values, target or 0, Decimal("0.0001") if percent else Decimal(1)])
     top_value = min(Decimal(1), max(top_value * Decimal("1.15"), Decimal("0.05"))) if percent \
-        else top_value * Decimal("1.15")
+        else _nice(top_value * Decimal("1.1"), whole=all(Decimal(v) == int(v) for v in values))
     scale = float(top_value) or 1.0
 
     def x(month: int) -> float:
@@ -40,17 +54,17 @@ def trend_chart(points: list[tuple[int, Decimal | None, str]], *, target: Decima
     def y(value) -> float:
         return top + plot_h - float(value) / scale * plot_h
 
-    def label(value) -> str:
+    def label(value, with_unit: bool = True) -> str:
         if percent:
             return _pct(value)
-        return "—" if value is None else escape(f"{Decimal(value).normalize():f}{unit}")
+        return "—" if value is None else escape(f"{Decimal(value).normalize():f}{unit if with_unit else ''}")
 
     parts = [_open(width, height, title)]
     for fraction in (0, 0.5, 1):
         gy = top + plot_h - fraction * plot_h
         parts.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{width - right}" y2="{gy:.1f}" stroke="{GRID}" '
                      f'stroke-width="0.6"/><text x="{left - 3}" y="{gy + 3:.1f}" font-size="8" text-anchor="end" '
-                     f'fill="#444">{label(top_value * Decimal(str(fraction)))}</text>')
+                     f'fill="#444">{label(top_value * Decimal(str(fraction)), with_unit=percent)}</text>')
     for month in (1, 3, 6, 9, 12):
         parts.append(f'<text x="{x(month):.1f}" y="{height - 8}" font-size="8" text-anchor="middle" '
                      f'fill="#444">{month}月</text>')

@@ -199,7 +199,8 @@ def build(rows: Rows, *, today=None) -> dict:
 
     classes = _classes(rows.classes, year)
     titles = block_titles()
-    blocks = [_block(key, titles[key], rows, names, year) for key in titles if key not in (KPI_BLOCK, CLASS_BLOCK)]
+    blocks = [_block(key, titles[key], rows, names, year, last_month) for key in titles
+              if key not in (KPI_BLOCK, CLASS_BLOCK)]
     indicators = list(BusinessIndicator.objects.filter(year=year).select_related("entered_by"))
     return {"year": year, "kpis": kpis, "ranking": ranking, "kpi_labels": [Kpi(k).label for k in Kpi.values],
             "classes": classes, "blocks": blocks, "indicators": indicators,
@@ -227,7 +228,7 @@ def _classes(rows: list[ClassCount], year: int) -> dict:
             "chart": class_bars(table, title="存续主体与年度抽中检查的风险分类分布")}
 
 
-def _block(key: str, title: str, rows: Rows, names: dict, year: int) -> Block:
+def _block(key: str, title: str, rows: Rows, names: dict, year: int, last_month: int = 12) -> Block:
     block = Block(key, title, rows.blocks.get(key))
     facts = [f for f in rows.facts if f.block == key]
     block.district = [f for f in facts if f.office_id is None and f.month is None]
@@ -248,7 +249,8 @@ def _block(key: str, title: str, rows: Rows, names: dict, year: int) -> Block:
             entry["points"][fact.month] = fact
     for entry in series.values():
         points = [(m, entry["points"][m].value if m in entry["points"] else None,
-                   entry["points"][m].drill_url if m in entry["points"] else "") for m in range(1, 13)]
+                   entry["points"][m].drill_url if m in entry["points"] else "")
+                  for m in range(1, last_month + 1)]  # no months yet to come
         percent = entry["unit"] == "%"
         scaled = [(m, v / 100 if (percent and v is not None) else v, u) for m, v, u in points]
         entry["chart"] = trend_chart(scaled, percent=percent, unit=entry["unit"], title=f"{entry['label']}逐月")

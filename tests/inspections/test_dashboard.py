@@ -195,3 +195,30 @@ def test_the_differentiated_share_in_entities_and_its_drill_down(client, year_of
                for e in behind["page"].object_list)
     counted = client.get(records, {"year": LAST, "office": office_a.pk, "show": "hits"}).context
     assert counted["page"].paginator.count == 30
+
+
+def test_no_template_comment_leaks_into_the_page(client, rolled_up, leader):
+    html = page(client, leader)
+    assert "{#" not in html and "#}" not in html and "inspections.dashboard.build" not in html
+
+
+def test_count_charts_have_round_axes_and_no_months_to_come():
+    import re
+    from datetime import date
+
+    from inspections.charts import trend_chart
+    from inspections.dashboard import Rows, build
+    from inspections.models import DashboardFact
+
+    svg = trend_chart([(1, Decimal(0), ""), (2, Decimal(2), ""), (3, Decimal(1), "")], percent=False, unit="户")
+    ticks = re.findall(r'text-anchor="end" fill="#444">([^<]*)</text>', svg)
+    assert ticks == ["0", "2", "4"]  # whole numbers, no unit squeezed into the margin
+    svg = trend_chart([(1, Decimal("2.8"), "")], percent=False, unit="个工作日")
+    assert re.findall(r'text-anchor="end" fill="#444">([^<]*)</text>', svg) == ["0", "2", "4"]
+    assert "2.8个工作日" in svg  # the point itself keeps its unit
+    today = date(2026, 4, 15)
+    facts = [DashboardFact(year=2026, block="training", key="sessions", label="举办培训", value=Decimal(m), month=m,
+                           unit="场") for m in range(1, 13)]
+    context = build(Rows(2026, [], [], facts, {}), today=today)
+    [block] = [b for b in context["blocks"] if b.key == "training"]
+    assert [m for m, _, _ in block.trends[0]["months"]] == [1, 2, 3, 4]
