@@ -138,6 +138,17 @@ def dashboard_export(request):
     book.add_sheet("营商环境（填报）", ["指标", "统计期", "数值", "单位", "目标值", "是否达到", "数据来源", "备注"], [
         (i.name, i.get_period_display(), i.value, i.unit, i.target,
          "" if i.met is None else "达到" if i.met else "未达到", i.source, i.note) for i in context["indicators"]])
+    def fresh(state):
+        if state is None:
+            return ("尚未汇总", None, "")
+        at = timezone.localtime(state.refreshed_at).strftime("%Y-%m-%d %H:%M") if state.refreshed_at else None
+        return (state.get_status_display(), at, state.message)
+
+    book.add_sheet("数据更新时间", ["板块", "状态", "更新于", "说明"], [
+        *((title, *fresh(context["kpi_state"])) for title in ("五项指标", "各所排名", "月度趋势")),
+        ("风险分类分布", *fresh(context["class_state"])),
+        *((block.title[:31], *fresh(block.state)) for block in context["blocks"]),
+        ("营商环境（填报）", "实时", timezone.localtime().strftime("%Y-%m-%d %H:%M"), "填报后即时显示，不经汇总")])
     audit(actor=request.user, action=AuditAction.EXPORT, summary=f"导出 {year} 年领导驾驶舱")
     return xlsx_download(book, f"领导驾驶舱_{year}年", f"dashboard_{year}")
 

@@ -105,7 +105,10 @@ def test_the_export_has_one_sheet_per_block(client, rolled_up, leader):
     response = client.get(reverse("inspections:dashboard_export"), {"year": LAST})
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     assert book.sheetnames == ["五项指标", "各所排名", "月度趋势", "风险分类分布", "尚未开发的板块", "业务培训",
-                               "营商环境（系统计算）", "营商环境（填报）"]
+                               "营商环境（系统计算）", "营商环境（填报）", "数据更新时间"]
+    freshness = {row[0]: row for row in list(book["数据更新时间"].values)[1:]}
+    assert freshness["五项指标"][1] == "正常" and freshness["五项指标"][2]  # each block says how fresh it is
+    assert freshness["尚未开发的板块"][2] is None and freshness["尚未开发的板块"][3] == "数据来源尚未上线"
     rows = list(book["五项指标"].values)
     assert rows[0] == ("指标", "分子", "分母", "完成值（%）", "目标值（%）", "是否达标", "差距")
     assert ("按时完成率", 13, 60, 21.67, 100, "未达标", "47 户检查未按期完成") in rows
