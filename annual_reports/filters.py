@@ -3,6 +3,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from core.filters import SortedFilterSet
 from core.models import Office
 from registry.choices import EntityType
 
@@ -10,30 +11,6 @@ from .choices import Channel, FilingStatus, GuidanceKind, GuidanceOutcome
 from .selectors import BUREAU_TYPES
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-class SortedFilterSet(django_filters.FilterSet):
-    """A FilterSet with a hidden ``sort`` parameter chosen from SORTS (key → order_by fields)."""
-
-    SORTS: dict[str, tuple[str, ...]] = {}
-    DEFAULT_SORT = ""
-
-    sort = django_filters.CharFilter(method="apply_sort", widget=forms.HiddenInput)
-
-    def apply_sort(self, queryset, name, value):
-        return queryset.order_by(*self.SORTS.get(value, self.SORTS[self.DEFAULT_SORT]))
-
-    @property
-    def current_sort(self) -> str:
-        value = self.data.get("sort") or ""
-        return value if value in self.SORTS else self.DEFAULT_SORT
-
-    @property
-    def qs(self):
-        qs = super().qs
-        if self.data.get("sort") not in self.SORTS:
-            qs = qs.order_by(*self.SORTS[self.DEFAULT_SORT])
-        return qs
 
 
 def _search(queryset, value, prefix="entity__"):

@@ -83,7 +83,10 @@ class User(AbstractUser):
     def role_label(self) -> str:
         if self.is_superuser and not self.role_names:
             return Role.ADMIN.label
-        return "、".join(Role(r).label if r in Role.values else r for r in self.role_names) or "未分配角色"
+        label = "、".join(Role(r).label if r in Role.values else r for r in self.role_names)
+        if not label and self.department_id and self.department.kind == DepartmentKind.MEMBER:
+            return f"成员单位（{self.department.name}）"  # a member department's account works through its department
+        return label or "未分配角色"
 
 
 class AuditLogQuerySet(models.QuerySet):

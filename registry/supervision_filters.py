@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from core.choices import DepartmentKind
+from core.filters import SortedFilterSet
 from core.models import Department, Office
 
 from .supervision_choices import (
@@ -19,19 +20,15 @@ from .supervision_choices import (
     UnlicensedStatus,
 )
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 MONTHS = [(m, f"{m} 月") for m in range(1, 13)]
 
 
-class SortedFilterSet(django_filters.FilterSet):
-    """A FilterSet with a hidden ``sort`` parameter chosen from SORTS, and year / month / office filters."""
+class PeriodOfficeFilterSet(SortedFilterSet):
+    """A sorted list's FilterSet with year / month (of DATE_FIELD) and office (OFFICE_FIELD) filters."""
 
-    SORTS: dict[str, tuple[str, ...]] = {}
-    DEFAULT_SORT = ""
     DATE_FIELD = ""
     OFFICE_FIELD = ""
 
-    sort = django_filters.CharFilter(method="apply_sort", widget=forms.HiddenInput)
     year = django_filters.NumberFilter(label="年度", method="filter_year", widget=forms.NumberInput(
         attrs={"min": 2000, "max": 2100, "placeholder": "如 2026"}))
     month = django_filters.ChoiceFilter(label="月份", choices=MONTHS, method="filter_month", empty_label="全年")
@@ -59,23 +56,8 @@ class SortedFilterSet(django_filters.FilterSet):
     def filter_office(self, queryset, name, value):
         return queryset.filter(**{self.OFFICE_FIELD: value})
 
-    def apply_sort(self, queryset, name, value):
-        return queryset.order_by(*self.SORTS.get(value, self.SORTS[self.DEFAULT_SORT]))
 
-    @property
-    def current_sort(self) -> str:
-        value = self.data.get("sort") or ""
-        return value if value in self.SORTS else self.DEFAULT_SORT
-
-    @property
-    def qs(self):
-        qs = super().qs
-        if self.data.get("sort") not in self.SORTS:
-            qs = qs.order_by(*self.SORTS[self.DEFAULT_SORT])
-        return qs
-
-
-class DeregFilter(SortedFilterSet):
+class DeregFilter(PeriodOfficeFilterSet):
     SORTS = {
         "screened": ("screened_on", "id"), "-screened": ("-screened_on", "-id"),
         "name": ("entity__name", "id"), "-name": ("-entity__name", "-id"),
@@ -103,7 +85,7 @@ class DeregFilter(SortedFilterSet):
             if value else queryset
 
 
-class FeedbackFilter(SortedFilterSet):
+class FeedbackFilter(PeriodOfficeFilterSet):
     SORTS = {"due": ("due_on", "id"), "-due": ("-due_on", "-id"),
              "requested": ("requested_on", "id"), "-requested": ("-requested_on", "-id")}
     DEFAULT_SORT = "due"
@@ -121,7 +103,7 @@ class FeedbackFilter(SortedFilterSet):
         return queryset.filter(status=FeedbackStatus.PENDING, due_on__lt=timezone.localdate())
 
 
-class FindingFilter(SortedFilterSet):
+class FindingFilter(PeriodOfficeFilterSet):
     SORTS = {"found": ("found_on", "id"), "-found": ("-found_on", "-id"),
              "due": ("rectification_due", "id"), "-due": ("-rectification_due", "-id"),
              "name": ("entity__name", "id"), "-name": ("-entity__name", "-id")}
@@ -165,7 +147,7 @@ class ListItemFilter(django_filters.FilterSet):
                                | Q(conditions__icontains=value))
 
 
-class UnlicensedFilter(SortedFilterSet):
+class UnlicensedFilter(PeriodOfficeFilterSet):
     SORTS = {"found": ("discovered_on", "id"), "-found": ("-discovered_on", "-id"),
              "number": ("number",), "-number": ("-number",)}
     DEFAULT_SORT = "-found"
@@ -189,7 +171,7 @@ class UnlicensedFilter(SortedFilterSet):
                                | Q(activity__icontains=value))
 
 
-class NotificationFilter(SortedFilterSet):
+class NotificationFilter(PeriodOfficeFilterSet):
     SORTS = {"sent": ("sent_on", "id"), "-sent": ("-sent_on", "-id"), "due": ("reply_due", "id"),
              "-due": ("-reply_due", "-id")}
     DEFAULT_SORT = "-sent"

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from core.choices import AuditAction
+from core.choices import AuditAction, Role
 from core.models import AuditLog, LoginFailure
 from tests.factories import make_user
 
@@ -116,3 +116,14 @@ def test_expired_csrf_token_gets_a_chinese_page(owner):
     response = client.post(reverse("logout"))
     assert response.status_code == 403
     assert "页面已过期" in response.content.decode()
+
+
+def test_role_label_names_a_member_departments_account(db):
+    from core.choices import DepartmentKind
+    from tests.factories import make_department
+
+    tax = make_department(DepartmentKind.MEMBER, name="区税务局")
+    assert make_user(department=tax).role_label == "成员单位（区税务局）"
+    section = make_department(DepartmentKind.SECTION, name="信用监管股")
+    assert make_user(department=section).role_label == "未分配角色"  # a section's staff need a role group
+    assert make_user(Role.OFFICE, department=tax).role_label == Role.OFFICE.label
