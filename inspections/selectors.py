@@ -262,7 +262,7 @@ def kpi_month(year: int, code: str, office=None, month: int | None = None) -> Kp
         checked = SpotCheck.objects.valid().filter(status__in=RECORDED, checked_on__year=year,
                                                    entity__entity_type=EntityType.ENTERPRISE)
         hits = result.hits.filter(_first_in_month(checked, "checked_on", year, month))
-        records, denominator = hits, result.denominator
+        records, denominator = result.records, result.denominator  # the denominator has no month
     elif code == Kpi.DIFFERENTIATED:
         drawn = regular_draws(year)
         records = result.records.filter(_first_in_month(drawn, "task__starts_on", year, month))

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from core.choices import DepartmentKind, Role
 from inspections import services
-from inspections.models import Draw, Plan, SpotCheck
+from inspections.choices import Kpi
+from inspections.models import Draw, KpiFigure, Plan, SpotCheck
 from inspections.rollup import rollup_year
 from tests.browser.conftest import SCREENSHOTS, login
 from tests.browser.test_inspections_browser import ensure_publicity_rule
@@ -82,6 +83,16 @@ def test_leader_dashboard_drill_down_print_and_refresh(page, shot, year_of_check
     page.locator("#ranking tr", has_text=office_a.name).locator("a").first.click()
     page.wait_for_url(f"**office={office_a.pk}**")
     page.go_back()
+
+    # A month of the trend lists that month's records: as many as the month's stored figure.
+    march = KpiFigure.objects.get(year=YEAR, kpi=Kpi.COVERAGE, office=None, month=3)
+    assert march.numerator > 0
+    page.goto(page.base_url + f"/?year={YEAR}")
+    page.locator("#trend tr", has_text="抽查比例").locator("td a").nth(2).click()
+    page.wait_for_url("**/inspections/kpis/coverage/**month=3**")
+    assert "3 月" in page.locator("h1").inner_text()
+    assert f"共 {march.numerator} 户" in page.locator(".result-count").inner_text()
+    shot(page, "dashboard_drill_down_month")
 
     # The print view: no navigation or buttons, laid out for A4.
     page.goto(page.base_url + f"/inspections/dashboard/?year={YEAR}&print=1")

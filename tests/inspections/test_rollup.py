@@ -343,10 +343,10 @@ def assert_months_list_their_records(offices):
                 numerator = row.numerator if row else 0  # a month with nothing to count has no row
                 listed = kpi_month(LAST, kpi, office, month)
                 assert (listed.numerator, listed.hits.count()) == (numerator, numerator), (kpi, office, month)
-                if kpi != Kpi.COVERAGE:  # coverage's denominator has no month (the enterprises 存续 now)
-                    denominator = row.denominator if row else 0
-                    assert listed.denominator == listed.records.count() == denominator, (kpi, office, month)
-                    checked += bool(numerator or denominator)
+                # coverage's denominator has no month: every month row carries the enterprises 存续 now
+                denominator = row.denominator if row else listed.denominator if kpi == Kpi.COVERAGE else 0
+                assert listed.denominator == listed.records.count() == denominator, (kpi, office, month)
+                checked += bool(numerator or denominator)
     assert checked
 
 
@@ -370,13 +370,15 @@ def test_the_records_page_of_a_month_counts_the_dashboards_month(client, edge_ca
     june = KpiFigure.objects.get(year=LAST, kpi=Kpi.ON_TIME, office=None, month=6)
     response = client.get(url, {"year": LAST, "month": 6, "show": "all"})
     assert response.context["page"].paginator.count == june.denominator == 60
-    assert f"{LAST} 年6 月" in response.content.decode()
+    assert f"{LAST} 年 6 月" in response.content.decode()
     response = client.get(url, {"year": LAST, "month": 6, "show": "hits"})
     assert response.context["page"].paginator.count == june.numerator == 13
     url = reverse("inspections:kpi_records", args=[Kpi.COVERAGE])
     march = KpiFigure.objects.get(year=LAST, kpi=Kpi.COVERAGE, office=None, month=3)
     response = client.get(url, {"year": LAST, "month": 3, "show": "hits"})
     assert response.context["page"].paginator.count == march.numerator == 14
+    response = client.get(url, {"year": LAST, "month": 3, "show": "all"})  # the denominator has no month
+    assert response.context["page"].paginator.count == march.denominator == 60
     response = client.get(url, {"year": LAST, "month": 13, "show": "hits"})  # not a month: the whole year
     assert response.context["page"].paginator.count == KpiFigure.objects.get(
         year=LAST, kpi=Kpi.COVERAGE, office=None, month=None).numerator == 16
