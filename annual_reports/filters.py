@@ -11,6 +11,7 @@ from .choices import Channel, FilingStatus, GuidanceKind, GuidanceOutcome
 from .selectors import BUREAU_TYPES
 
 DATE = forms.DateInput(attrs={"type": "date"})
+REQUIRED = "required"  # a status filter value: every record that must file (all but 无需报送)
 
 
 def _search(queryset, value, prefix="entity__"):
@@ -37,7 +38,8 @@ class ReportFilter(SortedFilterSet):
                                        empty_label="全部类型")
     group = django_filters.ChoiceFilter(label="口径", method="by_group", empty_label="全部主体",
                                         choices=[("bureau", "企业（含农专社）")])
-    status = django_filters.ChoiceFilter(label="报送状态", choices=FilingStatus.choices, empty_label="全部状态")
+    status = django_filters.ChoiceFilter(label="报送状态", method="by_status", empty_label="全部状态",
+                                         choices=[(REQUIRED, "应报送（不含无需报送）"), *FilingStatus.choices])
     channel = django_filters.ChoiceFilter(label="报送方式", choices=Channel.choices, empty_label="全部方式")
     industry = django_filters.CharFilter(label="行业代码", field_name="entity__industry_code",
                                          lookup_expr="startswith",
@@ -53,6 +55,11 @@ class ReportFilter(SortedFilterSet):
 
     def search(self, queryset, name, value):
         return _search(queryset, value)
+
+    def by_status(self, queryset, name, value):
+        if value == REQUIRED:  # the dashboard's 应报企业: not filed, on time and late
+            return queryset.exclude(status=FilingStatus.NOT_REQUIRED)
+        return queryset.filter(status=value)
 
     def by_group(self, queryset, name, value):
         return queryset.filter(entity__entity_type__in=BUREAU_TYPES) if value == "bureau" else queryset

@@ -253,6 +253,8 @@ def report_count_from_tallies(filterset, user) -> int | None:
         return max(required - filed, 0)
     if status == FilingStatus.NOT_REQUIRED:
         return not_required
+    if status == "required":  # annual_reports.filters.REQUIRED: every record that must file
+        return required
     return required + not_required
 
 
@@ -304,7 +306,7 @@ def dashboard_facts(year: int) -> list[Fact]:
     for office_id in [None, *offices]:
         base = f"{list_url}?year={year}" + (f"&office={office_id}" if office_id else "")
         for key, label, statuses, extra in (
-            ("required", f"{of_year}应报企业", required_statuses, ""),
+            ("required", f"{of_year}应报企业", required_statuses, "&status=required"),
             ("on_time", f"{of_year}按时报送企业", (FilingStatus.ON_TIME,), "&status=on_time"),
             ("late", f"{of_year}补报企业", (FilingStatus.LATE,), "&status=late"),
             ("not_filed", f"{of_year}未报送企业", (FilingStatus.NOT_FILED,), "&status=not_filed"),

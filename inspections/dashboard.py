@@ -20,7 +20,7 @@ from .rollup import CLASS_BLOCK, KPI_BLOCK, block_titles, class_counts, kpi_figu
 
 SHORTFALL_TEXT = {
     Kpi.COVERAGE: "还需抽查 {n} 户企业",
-    Kpi.ON_TIME: "{n} 户检查未按期完成",
+    Kpi.ON_TIME: "{n} 项检查未按期完成",
     Kpi.PUBLICITY: "{n} 条结果逾期未公示",
     Kpi.FOLLOW_UP: "{n} 个问题后续处置未办结",
     Kpi.DIFFERENTIATED: "差异化抽取还差 {n} 户",

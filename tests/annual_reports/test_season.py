@@ -165,6 +165,7 @@ def test_dashboard_facts_of_the_block(tmp_path, season, enterprise, individual, 
     assert str(facts[("rate_cumulative", None, 2)].value) == "50.0"
     assert str(facts[("rate_cumulative", None, 7)].value) == "100.0"
     assert facts[("not_filed", None, None)].drill_url.endswith(f"?year={YEAR}&group=bureau&status=not_filed")
+    assert facts[("required", None, None)].drill_url.endswith(f"?year={YEAR}&group=bureau&status=required")
     assert dashboard_facts(YEAR) == []  # nothing was filed in 2024 (no 2023 season)
 
 

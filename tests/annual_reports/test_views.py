@@ -244,7 +244,8 @@ def test_the_list_total_comes_from_the_tallies_and_matches_the_records(client, t
     season_open(year=YEAR, by=section_user)
     assert run(tmp_path, [row(enterprise, date(2025, 2, 1)), row(individual, date(2025, 3, 1), "纸质"),
                           row(late, date(2025, 7, 3))], user=section_user).ok
-    combos = [{}, {"group": "bureau"}, {"status": "not_filed"}, {"status": "on_time"}, {"status": "late"},
+    combos = [{}, {"group": "bureau"}, {"status": "required"}, {"group": "bureau", "status": "required"},
+              {"status": "not_filed"}, {"status": "on_time"}, {"status": "late"},
               {"status": "not_required"}, {"type": "individual"}, {"group": "bureau", "status": "not_filed"},
               {"office": office_a.pk}, {"office": other_enterprise.office_id, "status": "not_filed"},
               {"filed_before": "2025-02-28"}, {"group": "bureau", "filed_after": "2025-02-15"},

@@ -57,13 +57,13 @@ def test_leader_dashboard_drill_down_print_and_refresh(page, shot, year_of_check
     login(page, "leader")
     assert page.locator("h1").inner_text().startswith("领导驾驶舱")
     assert page.locator(".dash-kpi").count() == 5
-    assert page.get_by_text("户检查未按期完成").first.is_visible()
+    assert page.get_by_text("项检查未按期完成").first.is_visible()
     assert page.locator("#block-annual_reports, #block-training").count() >= 1
     assert page.locator("svg.chart").count() >= 6
     shot(page, "dashboard_leader")
 
     # A figure drills down to the records behind it: the checks not completed by the deadline.
-    page.get_by_text("户检查未按期完成").first.click()
+    page.get_by_text("项检查未按期完成").first.click()
     page.wait_for_url("**/inspections/kpis/on_time/**")
     assert "按时完成率" in page.locator("h1").inner_text()
     assert page.locator("table.data tbody tr").count() > 0

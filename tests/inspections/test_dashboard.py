@@ -68,7 +68,7 @@ def test_who_may_see_the_dashboard(client, rolled_up, owner, section_user, leade
 def test_figures_beside_targets_with_the_shortfall_in_words_and_drill_downs(client, rolled_up, leader, office_a):
     html = page(client, leader)
     # 按时完成率 13/60 against 100 %: 47 checks late; 公示率 6/14: 8 results; 后续处置率 1/3: 2 problems.
-    assert "47 户检查未按期完成" in html and "8 条结果逾期未公示" in html and "2 个问题后续处置未办结" in html
+    assert "47 项检查未按期完成" in html and "8 条结果逾期未公示" in html and "2 个问题后续处置未办结" in html
     assert "✘ 未达标" in html and "✔ 达标" in html  # the coverage of 25 % beats 3.5 %
     on_time_missing = reverse("inspections:kpi_records", args=["on_time"]) + f"?year={LAST}&amp;show=missing"
     assert on_time_missing in html
@@ -111,7 +111,7 @@ def test_the_export_has_one_sheet_per_block(client, rolled_up, leader):
     assert freshness["尚未开发的板块"][2] is None and freshness["尚未开发的板块"][3] == "数据来源尚未上线"
     rows = list(book["五项指标"].values)
     assert rows[0] == ("指标", "分子", "分母", "完成值（%）", "目标值（%）", "是否达标", "差距")
-    assert ("按时完成率", 13, 60, 21.67, 100, "未达标", "47 户检查未按期完成") in rows
+    assert ("按时完成率", 13, 60, 21.67, 100, "未达标", "47 项检查未按期完成") in rows
     assert list(book["尚未开发的板块"].values)[1][1] == "数据来源尚未上线"
     assert AuditLog.objects.filter(action=AuditAction.EXPORT, summary__contains="领导驾驶舱").exists()
 
