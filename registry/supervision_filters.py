@@ -179,5 +179,11 @@ class NotificationFilter(PeriodOfficeFilterSet):
     OFFICE_FIELD = "case__office"
 
     status = django_filters.ChoiceFilter(label="状态", choices=NotificationStatus.choices, empty_label="全部状态")
+    acknowledged = django_filters.ChoiceFilter(label="签收", choices=[("yes", "已签收"), ("no", "未签收")],
+                                               method="by_acknowledged", empty_label="全部")
     department = django_filters.ModelChoiceFilter(label="抄告部门", empty_label="全部部门",
                                                   queryset=Department.objects.filter(kind=DepartmentKind.MEMBER))
+
+    def by_acknowledged(self, queryset, name, value):
+        """已签收 whatever happened next (a reply comes after the receipt): the dashboard's 抄告已签收."""
+        return queryset.filter(acknowledged_on__isnull=value != "yes")

@@ -208,10 +208,10 @@ def dashboard_facts(year: int) -> list[Fact]:
         *_facts("dereg", "candidates", "强制注销候选", "户", candidates, dereg_url, year),
         *_facts("dereg", "decided", "已决定强制注销", "户", decided, dereg_url + "", year),
     ]
-    # the "handled" and "decided" drill-downs open the list filtered to those records
-    return [f if f.key not in ("handled", "decided") else
-            Fact(**{**f.__dict__, "drill_url": f.drill_url + ("&status=closed" if f.key == "handled"
-                                                              else "&status=decided&by=decided")})
+    # the "handled", "acknowledged" and "decided" drill-downs open the list filtered to those records
+    narrow = {"handled": "&status=closed", "notifications_acknowledged": "&acknowledged=yes",
+              "decided": "&status=decided&by=decided"}
+    return [Fact(**{**f.__dict__, "drill_url": f.drill_url + narrow[f.key]}) if f.key in narrow else f
             for f in facts]
 
 

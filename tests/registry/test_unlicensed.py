@@ -210,3 +210,25 @@ def test_answers_entered_later_keep_their_own_date_within_bounds(owner, office_a
         unlicensed.notification_reply(notice=notice, reply="已处理", by=tax_user, on=date(2025, 3, 4))
     notice = unlicensed.notification_reply(notice=notice, reply="已处理", by=tax_user, on=date(2025, 3, 10))
     assert (notice.acknowledged_on, notice.replied_on) == (date(2025, 3, 5), date(2025, 3, 10))
+
+
+def test_the_acknowledged_figure_drills_down_to_the_acknowledged_notices(section_user, office_a, tax_user, tax):
+    from urllib.parse import urlsplit
+
+    from django.http import QueryDict
+
+    from registry.supervision_filters import NotificationFilter
+    from registry.supervision_models import InfoNotification
+
+    case = new_case(section_user, office_a, date(2025, 3, 3))
+    first = unlicensed.notification_send(case=case, department=tax, content="x", sent_on=date(2025, 3, 4),
+                                         by=section_user)
+    other = new_case(section_user, office_a, date(2025, 3, 4))
+    unlicensed.notification_send(case=other, department=tax, content="y", sent_on=date(2025, 3, 5), by=section_user)
+    unlicensed.notification_acknowledge(notice=first, by=tax_user)
+    facts = {(f.key, f.office_id, f.month): f for f in dashboard_facts(2025) if f.block == "unlicensed"}
+    for key, expected in (("notifications_acknowledged", 1), ("notifications_sent", 2)):
+        fact = facts[key, office_a.pk, None]
+        shown = NotificationFilter(QueryDict(urlsplit(fact.drill_url).query), user=section_user,
+                                   queryset=InfoNotification.objects.all()).qs.count()
+        assert fact.value == shown == expected, key
