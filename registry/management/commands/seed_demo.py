@@ -42,6 +42,9 @@ class Command(BaseCommand):
 
         seed_supervision(seed=seed, today=timezone.localdate(), password=password,
                          progress=self.stdout.write if verbose else None)
+        from training.demo import seed_training  # 业务培训: the years' required hours, sessions held, sign-ins
+
+        seed_training(seed=seed, today=timezone.localdate(), progress=self.stdout.write if verbose else None)
         from inspections.demo import seed_dashboard  # 领导驾驶舱: rolled up last, from every capability's demo data
 
         seed_dashboard(today=timezone.localdate(), progress=self.stdout.write if verbose else None)
