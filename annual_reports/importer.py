@@ -9,7 +9,7 @@ into a temporary table and merged with two set-based statements; the progress ta
 import csv
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -29,6 +29,7 @@ from core.importing import (
     open_workbook,
     parse_date,
 )
+from core.importing import ImportReport as BaseImportReport
 from core.models import Job
 from core.services import job_create, job_enqueue, job_progress
 from registry.codes import normalise_uscc
@@ -60,42 +61,20 @@ WRITE_BATCH = 2000
 
 
 @dataclass
-class ImportReport:
-    """What an import found and did; every bad row is counted, the first ones kept for the error report."""
+class ImportReport(BaseImportReport):
+    """The filing-status import's report; ``cured`` counts late filings handed to the listing removal."""
 
-    file_name: str
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
     cured: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-    bad_rows: int = 0
-    dry_run: bool = False
-    written: bool = False
-    timings: dict = field(default_factory=dict)
 
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
-
-    def summary(self) -> str:
-        if not self.ok:
-            return f"文件中有 {self.error_count} 处错误（涉及 {self.bad_rows} 行），未导入任何数据。"
+    def counts_text(self) -> str:
         counts = (f"共 {self.rows} 行：新增 {self.created} 条报送记录，更新 {self.updated} 条，"
                   f"无变化 {self.unchanged} 条")
         if self.cured:
             counts += f"；补报后转列异移出（恢复）流程 {self.cured} 户"
-        if self.dry_run:
-            return f"试运行：校验通过。{counts}（仅为预演，未写入任何数据）。"
-        return f"导入完成。{counts}。"
+        return counts
 
     def as_result(self) -> dict:
-        return {"file": self.file_name, "rows": self.rows, "created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "cured": self.cured, "error_count": self.error_count,
-                "bad_rows": self.bad_rows, "errors": [e.as_dict() for e in self.errors], "dry_run": self.dry_run,
-                "written": self.written, "summary": self.summary(), "timings": self.timings}
+        return {**super().as_result(), "cured": self.cured}
 
 
 def _parse_channel(text: str):

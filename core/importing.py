@@ -58,6 +58,51 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
+@dataclass
+class ImportReport:
+    """What an all-or-nothing import found and did: row counts, and every bad row (capped for storage, all
+    counted). Each import words its counts in its own terms by overriding ``counts_text``."""
+
+    file_name: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    bad_rows: int = 0
+    dry_run: bool = False
+    written: bool = False
+    timings: dict = field(default_factory=dict)  # seconds spent reading, checking and writing
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def errors_truncated(self) -> bool:
+        return self.error_count > len(self.errors)
+
+    def counts_text(self) -> str:
+        return f"共 {self.rows} 行：新增 {self.created} 条，更新 {self.updated} 条，无变化 {self.unchanged} 条"
+
+    def summary(self) -> str:
+        if not self.ok:
+            return f"文件中有 {self.error_count} 处错误（涉及 {self.bad_rows} 行），未导入任何数据。"
+        if self.dry_run:
+            return f"试运行：校验通过。{self.counts_text()}（仅为预演，未写入任何数据）。"
+        return f"导入完成。{self.counts_text()}。"
+
+    def as_result(self) -> dict:
+        """The job's stored result (JSON)."""
+        return {
+            "file": self.file_name, "rows": self.rows, "created": self.created, "updated": self.updated,
+            "unchanged": self.unchanged, "error_count": self.error_count, "bad_rows": self.bad_rows,
+            "errors": [e.as_dict() for e in self.errors], "dry_run": self.dry_run, "written": self.written,
+            "summary": self.summary(), "timings": self.timings,
+        }
+
+
 
 # ---------------------------------------------------------------------------------------------------------
 # The file: container checks, sheet and header row

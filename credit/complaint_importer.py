@@ -12,6 +12,7 @@ from core.importing import (
     MAX_STORED_ERRORS,
     HeaderSpec,
     ImportFileError,
+    ImportReport,
     RowError,
     cell_text,
     cell_value,
@@ -26,7 +27,7 @@ from registry.models import MarketEntity
 
 from .choices import ComplaintKind
 from .excel import COMPLAINT_ALIASES, COMPLAINT_COLUMNS, COMPLAINT_REQUIRED, NO, YES
-from .importer import LOOKUP_BATCH, RiskImportReport
+from .importer import LOOKUP_BATCH
 from .models import Complaint
 
 COMPLAINT_JOB_KIND = "credit.import_complaints"
@@ -37,16 +38,11 @@ MAX_SUMMARY = Complaint._meta.get_field("summary").max_length
 MAX_NUMBER = Complaint._meta.get_field("number").max_length
 
 
-class ComplaintImportReport(RiskImportReport):
-    """The same counts as the risk-class import, in the words of complaints."""
+class ComplaintImportReport(ImportReport):
+    """The complaints import's report: counts of complaints (件)."""
 
-    def summary(self) -> str:
-        if not self.ok:
-            return f"文件中有 {self.error_count} 处错误（涉及 {self.bad_rows} 行），未导入任何数据。"
-        counts = f"共 {self.rows} 行：新增 {self.created} 件，更新 {self.updated} 件，无变化 {self.unchanged} 件"
-        if self.dry_run:
-            return f"试运行：校验通过。{counts}（仅为预演，未写入任何数据）。"
-        return f"导入完成。{counts}。"
+    def counts_text(self) -> str:
+        return f"共 {self.rows} 行：新增 {self.created} 件，更新 {self.updated} 件，无变化 {self.unchanged} 件"
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Importing the provincial platform's risk-class results from .xlsx: check every row, write all or nothing."""
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -15,6 +15,7 @@ from core.importing import (
     MAX_STORED_ERRORS,
     HeaderSpec,
     ImportFileError,
+    ImportReport,
     RowError,
     cell_text,
     cell_value,
@@ -43,43 +44,11 @@ LOOKUP_BATCH = 5000
 WRITE_BATCH = 2000
 
 
-@dataclass
-class RiskImportReport:
-    """What a risk-class import found and did: row counts, and every bad row (capped for storage, all counted)."""
+class RiskImportReport(ImportReport):
+    """The risk-class import's report: counts of classification results."""
 
-    file_name: str
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-    bad_rows: int = 0
-    dry_run: bool = False
-    written: bool = False
-    timings: dict = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
-
-    def summary(self) -> str:
-        if not self.ok:
-            return f"文件中有 {self.error_count} 处错误（涉及 {self.bad_rows} 行），未导入任何数据。"
-        counts = (f"共 {self.rows} 行：新增 {self.created} 条分类结果，更正 {self.updated} 条，"
-                  f"无变化 {self.unchanged} 条")
-        if self.dry_run:
-            return f"试运行：校验通过。{counts}（仅为预演，未写入任何数据）。"
-        return f"导入完成。{counts}。"
-
-    def as_result(self) -> dict:
-        """The job's stored result (JSON)."""
-        return {
-            "file": self.file_name, "rows": self.rows, "created": self.created, "updated": self.updated,
-            "unchanged": self.unchanged, "error_count": self.error_count, "bad_rows": self.bad_rows,
-            "errors": [e.as_dict() for e in self.errors], "dry_run": self.dry_run, "written": self.written,
-            "summary": self.summary(), "timings": self.timings,
-        }
+    def counts_text(self) -> str:
+        return f"共 {self.rows} 行：新增 {self.created} 条分类结果，更正 {self.updated} 条，无变化 {self.unchanged} 条"
 
 
 @dataclass

@@ -12,7 +12,6 @@ import logging
 import re
 import tempfile
 import time
-from dataclasses import dataclass, field
 from datetime import date
 from operator import mul
 
@@ -35,6 +34,7 @@ from core.importing import (  # noqa: F401  (cell_text, col_letter, parse_date, 
     open_workbook,
     parse_date,
 )
+from core.importing import ImportReport as BaseImportReport
 from core.models import AuditLog, Job, Office
 from core.services import job_create, job_enqueue, job_progress
 
@@ -70,46 +70,11 @@ STAGE_COLUMNS = ["rn", "uscc", "name", "entity_type", "legal_rep", "industry_cod
 _USCC_SHAPE = re.compile(f"[{USCC_CHARSET}]{{18}}")
 
 
-@dataclass
-class ImportReport:
-    """What an import found and did: row counts, and every bad row (capped for storage, all counted)."""
+class ImportReport(BaseImportReport):
+    """The register import's report: counts in 户."""
 
-    file_name: str
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-    bad_rows: int = 0
-    dry_run: bool = False
-    written: bool = False
-    timings: dict = field(default_factory=dict)  # seconds spent reading, checking and writing
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
-
-    @property
-    def errors_truncated(self) -> bool:
-        return self.error_count > len(self.errors)
-
-    def summary(self) -> str:
-        if not self.ok:
-            return f"文件中有 {self.error_count} 处错误（涉及 {self.bad_rows} 行），未导入任何数据。"
-        counts = f"共 {self.rows} 行：新增 {self.created} 户，更新 {self.updated} 户，无变化 {self.unchanged} 户"
-        if self.dry_run:
-            return f"试运行：校验通过。{counts}（仅为预演，未写入任何数据）。"
-        return f"导入完成。{counts}。"
-
-    def as_result(self) -> dict:
-        """The job's stored result (JSON)."""
-        return {
-            "file": self.file_name, "rows": self.rows, "created": self.created, "updated": self.updated,
-            "unchanged": self.unchanged, "error_count": self.error_count, "bad_rows": self.bad_rows,
-            "errors": [e.as_dict() for e in self.errors], "dry_run": self.dry_run, "written": self.written,
-            "summary": self.summary(), "timings": self.timings,
-        }
+    def counts_text(self) -> str:
+        return f"共 {self.rows} 行：新增 {self.created} 户，更新 {self.updated} 户，无变化 {self.unchanged} 户"
 
 
 SPEC = HeaderSpec(COLUMNS, REQUIRED, HEADER_ALIASES)
