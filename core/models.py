@@ -85,7 +85,7 @@ class User(AbstractUser):
             return Role.ADMIN.label
         label = "、".join(Role(r).label if r in Role.values else r for r in self.role_names)
         if not label and self.department_id and self.department.kind == DepartmentKind.MEMBER:
-            return f"成员单位（{self.department.name}）"  # a member department's account works through its department
+            return "成员单位"  # a member department's account works through its department (named beside it)
         return label or "未分配角色"
 
 

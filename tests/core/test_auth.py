@@ -123,7 +123,7 @@ def test_role_label_names_a_member_departments_account(db):
     from tests.factories import make_department
 
     tax = make_department(DepartmentKind.MEMBER, name="区税务局")
-    assert make_user(department=tax).role_label == "成员单位（区税务局）"
+    assert make_user(department=tax).role_label == "成员单位"
     section = make_department(DepartmentKind.SECTION, name="信用监管股")
     assert make_user(department=section).role_label == "未分配角色"  # a section's staff need a role group
     assert make_user(Role.OFFICE, department=tax).role_label == Role.OFFICE.label
