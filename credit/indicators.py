@@ -128,6 +128,19 @@ def _annual_reports(as_of: date, params: dict, entities) -> dict[int, int]:
     return dict(qs.order_by().values("entity_id").annotate(n=Count("id")).values_list("entity_id", "n"))
 
 
+def _spot_check_problems(as_of: date, params: dict, entities) -> dict[int, int]:
+    """Spot checks of a valid draw, recorded (submitted, approved or published), checked within the last years
+    up to the base date, whose result found a problem (inspections.choices.PROBLEM_CODES)."""
+    from inspections.choices import PROBLEM_CODES
+    from inspections.models import SpotCheck
+    from inspections.selectors import RECORDED
+
+    qs = SpotCheck.objects.valid().filter(status__in=RECORDED, result_code__in=PROBLEM_CODES,
+                                          checked_on__gt=years_before(as_of, int(params["years"])),
+                                          checked_on__lte=as_of, entity__in=entities)
+    return dict(qs.order_by().values("entity_id").annotate(n=Count("id")).values_list("entity_id", "n"))
+
+
 def _ratio(value, params) -> Decimal:
     cap = Decimal(str(params["cap"]))
     return min(Decimal(value or 0), cap) / cap
@@ -173,8 +186,11 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
          explains="近 {years} 年公示的行政处罚（不含已撤销的决定）每 1 件得权重的 1/{cap}，{cap} 件及以上得全部权重分",
          defaults={"years": 2, "cap": 2}, sparse=_penalties, factor=_ratio,
          show=lambda v, p: f"近 {p['years']} 年行政处罚公示 {v or 0} 件"),
-    Kind(IndicatorKind.SPOT_CHECK_PROBLEMS, source="双随机抽查结果（抽查功能尚未上线）", available=False,
-         explains="近两年抽查发现问题的得分"),
+    Kind(IndicatorKind.SPOT_CHECK_PROBLEMS, source="双随机抽查结果（有效抽取、已录入的检查结果）",
+         explains="近 {years} 年双随机抽查每有 1 次发现问题（检查结果为发现问题的各项，不含责令已改正）"
+                  "得权重的 1/{cap}，{cap} 次及以上得全部权重分",
+         defaults={"years": 2, "cap": 2}, sparse=_spot_check_problems, factor=_ratio,
+         show=lambda v, p: f"近 {p['years']} 年抽查发现问题 {v or 0} 次"),
     Kind(IndicatorKind.UNLICENSED_OPERATION, source="无证无照经营查处记录（登记监管，关联到已登记主体的案件）",
          explains="近 {years} 年每有 1 件无证无照经营案件得权重的 1/{cap}，{cap} 件及以上得全部权重分",
          defaults={"years": 2, "cap": 1}, sparse=_unlicensed, factor=_ratio,

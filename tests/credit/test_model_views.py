@@ -119,7 +119,9 @@ def test_the_export_holds_each_indicator_and_is_scoped(client, owner, section_us
     rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     assert rows[0][:5] == ["统一社会信用代码", "名称", "管辖单位", "风险分", "评价类别"]
     assert "投诉举报（得分）" in rows[0] and len(rows) == 2 and rows[1][1] == "山腰鸿运小吃店"
-    assert "数据来源尚未上线" in rows[1]
+    # Every kind's source is live now: each shows its value, none says 数据来源尚未上线.
+    assert ("数据来源尚未上线" in rows[1]) == any(not kind.available for kind in KINDS.values())
+    assert "近 2 年抽查发现问题 0 次" in rows[1]
     client.force_login(section_user)
     data = b"".join(client.get(reverse("credit:run_export", args=[finished_run.pk])).streaming_content)
     assert len(CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()) == 3
