@@ -1,9 +1,9 @@
 """The yearly credit-status analysis (信用状况分析): its tables, computed from the data held, for the page and the
-.xlsx (one sheet per table). Tables whose data source is not live yet are listed with that note, never faked."""
+.xlsx (one sheet per table). Every table is computed from the records held, by grouped queries."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.db.models.functions import Substr
 
 from core.models import Office
@@ -139,8 +139,82 @@ def analysis_tables(year: int) -> list[Table]:
                                sum(row.values())])
     tables.append(pilot)
 
-    for key, title in (("listings", "八、列入和移出经营异常名录"), ("repairs", "九、信用修复"),
-                       ("spot_checks", "十、抽查发现问题（按行业和管辖单位）")):
-        tables.append(Table(key, title, ["项目", "数量"], live=False,
-                            note="数据来源尚未上线：相关功能上线后，本表自动按年度统计。"))
+    tables.append(_listings_table(year, office_names))
+    tables.append(_repairs_table(year, office_names))
+    tables.append(_spot_checks_table(year, names, office_names))
     return tables
+
+
+def _grouped(qs, key: str, **aggregates) -> dict:
+    """{group: {aggregate: n}} in one grouped query."""
+    return {row.pop(key): row for row in qs.order_by().values(key).annotate(**aggregates)}
+
+
+def _listings_table(year: int, office_names: dict) -> Table:
+    """Listings (marks) made and removals (restorations) done in the year, by list and by handling office."""
+    from .choices import ListingKind
+    from .models import ListingCase
+
+    cases = ListingCase.objects.filter(Q(listed_on__year=year) | Q(removed_on__year=year))
+    counts = {"listed": Count("id", filter=Q(listed_on__year=year)),
+              "removed": Count("id", filter=Q(removed_on__year=year))}
+    by_kind, by_office = _grouped(cases, "kind", **counts), _grouped(cases, "office_id", **counts)
+    listed, removed = sum(r["listed"] for r in by_kind.values()), sum(r["removed"] for r in by_kind.values())
+    table = Table("listings", "八、列入和移出经营异常名录（按名录类别和承办单位）",
+                  ["分组", "列入（标记）", "移出（恢复）"],
+                  note=f"全年列入（标记）{listed} 条，移出（恢复）{removed} 条；按列入日期、移出日期所在年度统计。")
+    for kind in ListingKind:
+        if kind.value in by_kind:
+            table.rows.append([kind.label, by_kind[kind.value]["listed"], by_kind[kind.value]["removed"]])
+    for office_id, row in sorted(by_office.items(), key=lambda item: office_names.get(item[0], "")):
+        table.rows.append([office_names.get(office_id, ""), row["listed"], row["removed"]])
+    return table
+
+
+def _repairs_table(year: int, office_names: dict) -> Table:
+    """Repair applications received and decisions made in the year, by repair kind and by handling office."""
+    from .choices import RepairKind
+    from .models import RepairCase
+
+    cases = RepairCase.objects.filter(Q(applied_on__year=year) | Q(decided_on__year=year))
+    counts = {"applied": Count("id", filter=Q(applied_on__year=year)),
+              "granted": Count("id", filter=Q(decided_on__year=year, repaired=True)),
+              "denied": Count("id", filter=Q(decided_on__year=year, repaired=False))}
+    by_kind, by_office = _grouped(cases, "kind", **counts), _grouped(cases, "office_id", **counts)
+    table = Table("repairs", "九、信用修复（按修复类别和承办单位）", ["分组", "申请", "准予修复", "不予修复"],
+                  note=f"全年收到申请 {sum(r['applied'] for r in by_kind.values())} 件，决定准予修复 "
+                       f"{sum(r['granted'] for r in by_kind.values())} 件、不予修复 "
+                       f"{sum(r['denied'] for r in by_kind.values())} 件；按申请日期、决定日期所在年度统计。")
+    for kind in RepairKind:
+        if kind.value in by_kind:
+            row = by_kind[kind.value]
+            table.rows.append([kind.label, row["applied"], row["granted"], row["denied"]])
+    for office_id, row in sorted(by_office.items(), key=lambda item: office_names.get(item[0], "")):
+        table.rows.append([office_names.get(office_id, ""), row["applied"], row["granted"], row["denied"]])
+    return table
+
+
+def _spot_checks_table(year: int, names: dict, office_names: dict) -> Table:
+    """Recorded results of valid draws checked in the year and those that found a problem, by industry section and
+    by the entity's office."""
+    from inspections.choices import PROBLEM_CODES
+    from inspections.models import SpotCheck
+    from inspections.selectors import RECORDED
+
+    checks = SpotCheck.objects.valid().filter(status__in=RECORDED, checked_on__year=year)
+    counts = {"checked": Count("id"), "problems": Count("id", filter=Q(result_code__in=PROBLEM_CODES))}
+    by_section = _grouped(checks.annotate(sec=Substr("entity__industry_code", 1, 1)), "sec", **counts)
+    by_office = _grouped(checks, "entity__office_id", **counts)
+    checked = sum(r["checked"] for r in by_section.values())
+    problems = sum(r["problems"] for r in by_section.values())
+    table = Table("spot_checks", "十、抽查发现问题（按行业门类和管辖单位）",
+                  ["分组", "已录入检查", "发现问题", "发现问题率"],
+                  note=f"全年录入检查结果 {checked} 户次，发现问题 {problems} 户次（{_pct(problems, checked)}）；"
+                       "只计有效抽取中已录入（待审核、已审核、已公示）的结果，按检查日期所在年度统计。")
+    for sec, row in sorted(by_section.items(), key=lambda item: (-item[1]["problems"], item[0] or "")):
+        table.rows.append([f"{sec} {names.get(sec, '')}", row["checked"], row["problems"],
+                           _pct(row["problems"], row["checked"])])
+    for office_id, row in sorted(by_office.items(), key=lambda item: office_names.get(item[0], "")):
+        table.rows.append([office_names.get(office_id, ""), row["checked"], row["problems"],
+                           _pct(row["problems"], row["checked"])])
+    return table

@@ -48,7 +48,8 @@ def test_distribution_and_movement_by_hand(classified, office_a):
     offices = {row[0]: row[1:] for row in tables["offices"].rows}
     assert offices[office_a.name] == [1, 0, 0, 1, 0, 2, "50.0%"]
     assert tables["complaints"].note == "全年受理 1 件，其中核查属实 1 件。"
-    assert not tables["listings"].live and "数据来源尚未上线" in tables["spot_checks"].note
+    assert all(table.live for table in tables.values())
+    assert tables["listings"].rows == [] and tables["spot_checks"].note.startswith("全年录入检查结果 0 户次")
     assert "尚未计算 2024 年的信用指数" in tables["indices"].note
 
 
