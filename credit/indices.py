@@ -2,13 +2,14 @@
 
 The formula (version FORMULA_VERSION) is written out in FORMULA_TEXT, which the index page shows as it is:
 each component is a score from 0 to 100 (higher is better credit), the index is their weighted average over the
-components that can be computed for the group. Components whose data source is not in the system yet (listings,
-repairs, problems found in spot checks) are listed and do not count.
+components that can be computed for the group: class structure, complaints, listings, credit repairs and problems
+found in spot checks. Each row stores the formula version it was computed with (CreditIndex.formula).
 
 A year is computed at once: one query counts the classified enterprises per quarter end, office, industry
 division and class (the class as of that date: one index probe per enterprise and quarter); one query counts
-the entities in business per office and division at the four quarter ends; one query counts complaints per
-office, division and quarter. Sections, divisions and offices are rolled up from those counts in Python.
+the entities in business per office and division at the four quarter ends; one query each counts complaints,
+listings, repair decisions and recorded spot checks per office, division and quarter.
+Sections, divisions and offices are rolled up from those counts in Python.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -29,24 +30,32 @@ from .scoring import SCORED_STATUSES
 from .selectors import current_class_subquery
 
 INDEX_JOB_KIND = "credit.indices"
-FORMULA_VERSION = "2024-v1"
+# Version history: 2024-v1 had the class structure (70%) and complaints (30%) only; 2026-v2 adds the listing,
+# repair and spot-check components. Stored rows keep the version they were computed with (CreditIndex.formula).
+FORMULA_VERSION = "2026-v2"
 CLASS_POINTS = {"A": 100, "B": 75, "C": 40, "D": 0}
-WEIGHTS = {"class_score": Decimal("0.7"), "complaint_score": Decimal("0.3")}
+WEIGHTS = {"class_score": Decimal("0.5"), "complaint_score": Decimal("0.2"), "listing_score": Decimal("0.1"),
+           "repair_score": Decimal("0.1"), "problem_score": Decimal("0.1")}
 COMPLAINTS_PER_100_PENALTY = 10  # points off the complaint score per complaint per 100 entities a year
-NOT_YET_LIVE = [
-    ("listing_rate", "列入经营异常名录率", "列异功能尚未上线"),
-    ("repair_rate", "信用修复完成率", "信用修复功能尚未上线"),
-    ("problem_rate", "抽查发现问题率", "双随机抽查功能尚未上线"),
-]
+LISTINGS_PER_100_PENALTY = 10  # points off the listing score per listing per 100 entities a year
+NOT_YET_LIVE: list = []  # every component's source is live since 2026-v2
 FORMULA_TEXT = [
     "信用指数满分 100 分，分数越高，说明该行业或辖区的信用状况越好。",
-    "分项一“分类结构得分”（权重 70%）：期末时已有上级平台通用分类的企业中，A 类每户记 100 分、B 类 75 分、C 类 40 分、"
+    "分项一“分类结构得分”（权重 50%）：期末时已有上级平台通用分类的企业中，A 类每户记 100 分、B 类 75 分、C 类 40 分、"
     "D 类 0 分，取平均分。",
-    f"分项二“投诉举报得分”（权重 30%）：100 分减去“每百户投诉举报件数（按全年折算）× {COMPLAINTS_PER_100_PENALTY}”，"
+    f"分项二“投诉举报得分”（权重 20%）：100 分减去“每百户投诉举报件数（按全年折算）× {COMPLAINTS_PER_100_PENALTY}”，"
     "最低 0 分。每百户件数 = 期内受理的投诉举报件数 ÷ 期末在营主体户数 × 100；季度数乘以 4 折算为全年。",
+    f"分项三“列入经营异常名录率得分”（权重 10%）：100 分减去“每百户列入（标记）件数（按全年折算）× "
+    f"{LISTINGS_PER_100_PENALTY}”，最低 0 分；件数为期内列入经营异常名录、标记经营异常状态或"
+    "列入严重违法失信名单的记录数。",
+    "分项四“信用修复完成率得分”（权重 10%）：期内作出决定的信用修复申请中，准予修复的占比 × 100；"
+    "期内没有决定时不计入。",
+    "分项五“抽查发现问题率得分”（权重 10%）：100 分减去“期内双随机抽查已录入结果（有效抽取）中发现问题的占比 × 100”；"
+    "期内没有检查结果时不计入。",
     "信用指数 = 各分项得分 × 权重之和 ÷ 参与计算的权重之和。某一分项无法计算时（如该组没有已分类的企业），"
     "只按其余分项计算。",
-    "列入经营异常名录率、信用修复完成率、抽查发现问题率三个分项的数据来源尚未上线，暂不计入，上线后将纳入新版公式。",
+    "公式版本 2024-v1 只有分项一（权重 70%）和分项二（权重 30%）；按旧版本计算的指数保留原结果，"
+    "重新计算该年度后按新版本。",
     "“期末”指季度或年度的最后一天；在营主体指目前登记状态为存续或歇业、且成立于期末之前的主体。",
 ]
 CENT = Decimal("0.01")
@@ -76,15 +85,24 @@ def _round(value) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def index_components(counts: dict, population: int, complaints: int, annualise: int) -> dict:
-    """The components and the index for one group and period, from its class counts, entities and complaints."""
+def index_components(counts: dict, population: int, complaints: int, annualise: int, *, listings: int | None = None,
+                     decided: int = 0, repaired: int = 0, checked: int = 0, problems: int = 0) -> dict:
+    """The components and the index for one group and period, from its class counts, entities, complaints,
+    listings (None: not counted), repair decisions and recorded spot checks."""
     classified = sum(counts.get(c, 0) for c in "ABCD")
     class_score = (_round(Decimal(sum(CLASS_POINTS[c] * counts.get(c, 0) for c in "ABCD")) / classified)
                    if classified else None)
     per100 = _round(Decimal(complaints * annualise * 100) / population) if population else None
     complaint_score = (_round(max(Decimal(0), 100 - per100 * COMPLAINTS_PER_100_PENALTY))
                        if per100 is not None else None)
-    scores = {"class_score": class_score, "complaint_score": complaint_score}
+    listing_per100 = (_round(Decimal(listings * annualise * 100) / population)
+                      if population and listings is not None else None)
+    listing_score = (_round(max(Decimal(0), 100 - listing_per100 * LISTINGS_PER_100_PENALTY))
+                     if listing_per100 is not None else None)
+    repair_score = _round(Decimal(repaired * 100) / decided) if decided else None
+    problem_score = _round(100 - Decimal(problems * 100) / checked) if checked else None
+    scores = {"class_score": class_score, "complaint_score": complaint_score, "listing_score": listing_score,
+              "repair_score": repair_score, "problem_score": problem_score}
     used = {k: w for k, w in WEIGHTS.items() if scores[k] is not None}
     value = _round(sum(scores[k] * w for k, w in used.items()) / sum(used.values())) if used else None
     return {
@@ -92,8 +110,17 @@ def index_components(counts: dict, population: int, complaints: int, annualise: 
         "components": {"counts": {c: counts.get(c, 0) for c in "ABCD"}, "classified": classified,
                        "class_score": str(class_score) if class_score is not None else None,
                        "complaints": complaints, "complaints_per_100": str(per100) if per100 is not None else None,
-                       "complaint_score": str(complaint_score) if complaint_score is not None else None},
+                       "complaint_score": str(complaint_score) if complaint_score is not None else None,
+                       **({} if listings is None else {
+                           "listings": listings, "listings_per_100": _text(listing_per100),
+                           "listing_score": _text(listing_score), "repairs_decided": decided,
+                           "repairs_repaired": repaired, "repair_score": _text(repair_score),
+                           "checks": checked, "problems": problems, "problem_score": _text(problem_score)})},
     }
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
 
 
 def _group_keys(office_id: int, division: str) -> list[tuple[str, str]]:
@@ -172,6 +199,32 @@ def compute_year(year: int, *, job: Job | None = None) -> int:
             for code in (f"{year}Q{row['q']}", str(year)):
                 complaints[(code, dim, key)] = complaints.get((code, dim, key), 0) + row["n"]
 
+    # Listings, repair decisions and recorded spot checks per office, division and quarter: one grouped query each.
+    from inspections.choices import PROBLEM_CODES
+    from inspections.models import SpotCheck
+    from inspections.selectors import RECORDED
+
+    from .models import ListingCase, RepairCase
+
+    records: dict = {}  # (period code, dim, key) → {figure: n}
+    sources = (
+        (ListingCase.objects.filter(listed_on__year=year), "listed_on", {"listings": Count("id")}),
+        (RepairCase.objects.filter(decided_on__year=year, repaired__isnull=False), "decided_on",
+         {"decided": Count("id"), "repaired": Count("id", filter=Q(repaired=True))}),
+        (SpotCheck.objects.valid().filter(status__in=RECORDED, checked_on__year=year), "checked_on",
+         {"checked": Count("id"), "problems": Count("id", filter=Q(result_code__in=PROBLEM_CODES))}),
+    )
+    for qs, day, figures in sources:
+        rows = (qs.filter(entity__status__in=SCORED_STATUSES).order_by()
+                .annotate(div=Substr("entity__industry_code", 1, 3), q=ExtractQuarter(day))
+                .values("entity__office_id", "div", "q").annotate(**figures))
+        for row in rows:
+            for dim, key in _group_keys(row["entity__office_id"], row["div"]):
+                for code in (f"{year}Q{row['q']}", str(year)):
+                    bucket = records.setdefault((code, dim, key), {})
+                    for name in figures:
+                        bucket[name] = bucket.get(name, 0) + row[name]
+
     if job is not None:
         job_progress(job, done=3, stage="计算指数")
     offices = {o.pk: (o.code, o.name) for o in Office.objects.all()}
@@ -185,7 +238,8 @@ def compute_year(year: int, *, job: Job | None = None) -> int:
         else:
             group_code, group_name = key, industries.get(key, key)
         figures = index_components(classes.get((code, dim, key), {}), entities, complaints.get((code, dim, key), 0),
-                                   annualise=4 if period.quarter else 1)
+                                   annualise=4 if period.quarter else 1,
+                                   **{"listings": 0, **records.get((code, dim, key), {})})
         indices.append(CreditIndex(period=code, year=year, period_end=period.end, dimension=dim,
                                    group_code=group_code, group_name=group_name, value=figures["value"],
                                    components=figures["components"], population=entities, formula=FORMULA_VERSION,
