@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from core.audit import audit
 from core.choices import AuditAction
+from core.dates import recorded_date
 from core.workdays import add_period, deadline, rule_for
 from registry.choices import EntityType
 
@@ -110,15 +111,6 @@ def _require_kind(case: ListingCase, kinds, action: str) -> None:
         raise ValidationError(f"{case.get_kind_display()}案件不能{action}。")
 
 
-def _date(value, label: str, *, not_before: date | None = None, not_before_label: str = "") -> date:
-    if value is None:
-        raise ValidationError(f"请填写{label}。")
-    if value > _today():
-        raise ValidationError(f"{label}不能晚于今天。")
-    if not_before is not None and value < not_before:
-        raise ValidationError(f"{label}不能早于{not_before_label}（{not_before.isoformat()}）。")
-    return value
-
 
 def _set_due(case: ListingCase, code: str | None, start: date | None) -> None:
     if code is None:
@@ -143,7 +135,7 @@ def open_trigger(entity, reason, *, source, occurred_on: date, user, source_ref:
         raise ValidationError(f"不是列入经营异常名录的事由：{reason}")
     if source not in TriggerSource.values:
         raise ValidationError(f"未知的触发来源：{source}")
-    _date(occurred_on, "事由发生或查实日期")
+    recorded_date(occurred_on, "事由发生或查实日期")
     existing = ListingCase.objects.filter(entity=entity, reason=reason, status__in=LISTING_OPEN).first()
     if existing is not None:
         return existing
@@ -173,7 +165,7 @@ def cure(entity, reason, *, cured_on: date, source, user, source_ref: str = "", 
         raise ValidationError(f"不是列入经营异常名录的事由：{reason}")
     if source not in TriggerSource.values:
         raise ValidationError(f"未知的消除来源：{source}")
-    _date(cured_on, "事由消除日期")
+    recorded_date(cured_on, "事由消除日期")
     found = (ListingCase.objects.select_for_update().select_related("entity")
              .filter(entity=entity, reason=reason, status__in=LISTING_OPEN).first())
     if found is None:
@@ -228,7 +220,7 @@ def listing_remind(*, case: ListingCase, by, on: date, channel: str, note: str =
     _require_kind(case, [ListingKind.ABNORMAL, ListingKind.INDIVIDUAL_ABNORMAL], "按列异流程登记提醒")
     if channel not in ReminderChannel.values:
         raise ValidationError("请选择提醒方式。")
-    _date(on, "提醒日期", not_before=case.occurred_on, not_before_label="事由发生日期")
+    recorded_date(on, "提醒日期", not_before=case.occurred_on, not_before_label="事由发生日期")
     before = case.status
     case.reminded_on, case.reminder_channel, case.reminder_note, case.reminded_by = on, channel, note[:300], by
     case.buffer_until, _rule = deadline(BUFFER_RULE, on)
@@ -249,7 +241,7 @@ def listing_propose(*, case: ListingCase, by, on: date, note: str) -> ListingCas
     _require_kind(case, [ListingKind.ABNORMAL, ListingKind.INDIVIDUAL_ABNORMAL], "按列异流程提出拟列入意见")
     if case.buffer_until and on <= case.buffer_until:
         raise ValidationError(f"缓冲期至 {case.buffer_until.isoformat()} 届满，届满后才能提出拟列入意见。")
-    _date(on, "拟列入日期")
+    recorded_date(on, "拟列入日期")
     if not note.strip():
         raise ValidationError("请填写拟列入意见（事实和依据）。")
     before = case.status
@@ -267,7 +259,7 @@ def listing_approve(*, case: ListingCase, by, on: date) -> ListingCase:
     _require_kind(case, [ListingKind.ABNORMAL, ListingKind.INDIVIDUAL_ABNORMAL], "按列异流程审核列入")
     if case.proposed_by_id == getattr(by, "pk", None):
         raise ValidationError("审慎列异：拟列入意见须由另一名工作人员审核，提出人不能审核自己的意见。")
-    _date(on, "审核日期", not_before=case.proposed_on, not_before_label="拟列入日期")
+    recorded_date(on, "审核日期", not_before=case.proposed_on, not_before_label="拟列入日期")
     before = case.status
     case.status, case.approved_on, case.approved_by, case.listed_on = ListingStatus.LISTED, on, by, on
     _set_due(case, None, None)
@@ -293,7 +285,7 @@ def listing_reject(*, case: ListingCase, by, on: date, reason: str) -> ListingCa
         raise ValidationError("拟列入意见须由另一名工作人员审核，提出人不能审核自己的意见。")
     if not reason.strip():
         raise ValidationError("请填写不予列入的理由。")
-    _date(on, "审核日期")
+    recorded_date(on, "审核日期")
     before = case.status
     case.status, case.closed_on, case.removal_reason = ListingStatus.CLOSED, on, reason[:300]
     _set_due(case, None, None)
@@ -309,7 +301,7 @@ def listing_remove(*, case: ListingCase, by, on: date, reason: str, repair_case=
     _require(case, LISTING_IN_FORCE, "移出（恢复）")
     if not reason.strip():
         raise ValidationError("请填写移出（恢复）原因。")
-    _date(on, "移出（恢复）日期", not_before=case.listed_on, not_before_label="列入日期")
+    recorded_date(on, "移出（恢复）日期", not_before=case.listed_on, not_before_label="列入日期")
     before = case.status
     case.status, case.removed_on, case.removal_reason, case.closed_on = ListingStatus.REMOVED, on, reason[:300], on
     _set_due(case, None, None)
@@ -331,7 +323,7 @@ def objection_receive(*, case: ListingCase, by, received_on: date, grounds: str)
     case = _locked(case)
     _require(case, LISTING_IN_FORCE, "登记异议")
     _require_kind(case, OBJECTION_RULES, "在此登记异议")
-    _date(received_on, "收到异议日期", not_before=case.listed_on, not_before_label="列入日期")
+    recorded_date(received_on, "收到异议日期", not_before=case.listed_on, not_before_label="列入日期")
     period, acceptance, _verify = OBJECTION_RULES[case.kind]
     last_day, _rule = deadline(period, case.listed_on)
     if received_on > last_day:
@@ -357,7 +349,7 @@ def objection_accept(*, objection: ListingObjection, by, on: date) -> ListingObj
     objection = _locked_objection(objection)
     if objection.status != ObjectionStatus.RECEIVED:
         raise ValidationError(f"该异议当前为“{objection.get_status_display()}”，不能受理。")
-    _date(on, "受理日期", not_before=objection.received_on, not_before_label="收到异议日期")
+    recorded_date(on, "受理日期", not_before=objection.received_on, not_before_label="收到异议日期")
     objection.status, objection.accepted_on, objection.handled_by = ObjectionStatus.ACCEPTED, on, by
     objection.verification_due = deadline(OBJECTION_RULES[objection.case.kind][2], on)[0]
     objection.save()
@@ -373,7 +365,7 @@ def objection_refuse(*, objection: ListingObjection, by, on: date, reason: str) 
         raise ValidationError(f"该异议当前为“{objection.get_status_display()}”，不能作出不予受理决定。")
     if not reason.strip():
         raise ValidationError("请填写不予受理的理由。")
-    _date(on, "决定日期", not_before=objection.received_on, not_before_label="收到异议日期")
+    recorded_date(on, "决定日期", not_before=objection.received_on, not_before_label="收到异议日期")
     objection.status, objection.accepted_on, objection.handled_by = ObjectionStatus.REFUSED, on, by
     objection.conclusion = reason[:500]
     objection.save()
@@ -391,7 +383,7 @@ def objection_conclude(*, objection: ListingObjection, by, on: date, upheld: boo
         raise ValidationError(f"该异议当前为“{objection.get_status_display()}”，不能作出核实结论。")
     if not conclusion.strip():
         raise ValidationError("请填写核实结论。")
-    _date(on, "核实结论日期", not_before=objection.accepted_on, not_before_label="受理日期")
+    recorded_date(on, "核实结论日期", not_before=objection.accepted_on, not_before_label="受理日期")
     objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED
     objection.decided_on, objection.conclusion, objection.handled_by = on, conclusion[:500], by
     objection.save()
@@ -432,7 +424,7 @@ def serious_open(*, entity, reason: str, by, occurred_on: date, source_listing: 
     """Open a serious-list procedure: from an abnormal listing nearing three years, or on other grounds."""
     if reason not in SERIOUS_REASONS:
         raise ValidationError("请选择列入严重违法失信名单的事由。")
-    _date(occurred_on, "立案日期")
+    recorded_date(occurred_on, "立案日期")
     if reason == ListingReason.THREE_YEARS:
         if source_listing is None:
             raise ValidationError("“届满三年”事由须关联原经营异常名录记录。")
@@ -468,7 +460,7 @@ def serious_notify(*, case: ListingCase, by, on: date, channel: str, note: str =
     _require(case, [ListingStatus.REMINDER], "发出告知")
     if channel not in ReminderChannel.values:
         raise ValidationError("请选择告知方式。")
-    _date(on, "告知日期", not_before=case.occurred_on, not_before_label="立案日期")
+    recorded_date(on, "告知日期", not_before=case.occurred_on, not_before_label="立案日期")
     if case.source_listing_id:
         source = ListingCase.objects.get(pk=case.source_listing_id)
         if source.status != ListingStatus.LISTED:
@@ -509,7 +501,7 @@ def serious_hearing(*, case: ListingCase, by, held_on: date, note: str) -> Listi
     case = _locked(case)
     _require_kind(case, [ListingKind.SERIOUS], "登记听证")
     _require(case, [ListingStatus.HEARING], "登记听证")
-    _date(held_on, "听证日期", not_before=case.notified_on, not_before_label="告知日期")
+    recorded_date(held_on, "听证日期", not_before=case.notified_on, not_before_label="告知日期")
     if not note.strip():
         raise ValidationError("请填写听证情况。")
     before = case.status
@@ -530,7 +522,7 @@ def serious_submit(*, case: ListingCase, by, on: date, authority: str) -> Listin
         raise ValidationError(f"陈述申辩期至 {case.statement_due.isoformat()}，期满或当事人已陈述申辩后才能报批。")
     if not authority.strip():
         raise ValidationError("请填写批准机关。")
-    _date(on, "报批日期", not_before=case.notified_on, not_before_label="告知日期")
+    recorded_date(on, "报批日期", not_before=case.notified_on, not_before_label="告知日期")
     before = case.status
     case.status, case.superior_authority = ListingStatus.APPROVAL, authority[:100]
     _set_due(case, None, None)
@@ -548,7 +540,7 @@ def serious_approve(*, case: ListingCase, by, approved_on: date, authority: str,
     _require(case, [ListingStatus.APPROVAL], "登记上级批准并列入")
     if not (authority.strip() and approver.strip() and document.strip()):
         raise ValidationError("请填写批准机关、批准人和批准文件。")
-    _date(approved_on, "批准日期", not_before=case.notified_on, not_before_label="告知日期")
+    recorded_date(approved_on, "批准日期", not_before=case.notified_on, not_before_label="告知日期")
     before = case.status
     case.superior_authority, case.superior_approver = authority[:100], approver[:50]
     case.superior_approved_on, case.superior_document = approved_on, document[:100]

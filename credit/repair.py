@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from core.audit import audit
 from core.choices import AuditAction
+from core.dates import recorded_date
 from core.workdays import add_period, deadline, rule_for
 
 from .choices import (
@@ -149,15 +150,6 @@ def _require(case: RepairCase, allowed, action: str) -> None:
         raise ValidationError(f"该修复案件当前为“{case.get_status_display()}”，不能{action}。请刷新页面查看最新状态。")
 
 
-def _date(value, label: str, *, not_before: date | None = None, not_before_label: str = "") -> date:
-    if value is None:
-        raise ValidationError(f"请填写{label}。")
-    if value > _today():
-        raise ValidationError(f"{label}不能晚于今天。")
-    if not_before is not None and value < not_before:
-        raise ValidationError(f"{label}不能早于{not_before_label}（{not_before.isoformat()}）。")
-    return value
-
 
 def _log(case: RepairCase, by, before: str, summary: str, **extra) -> None:
     audit(actor=by, action=AuditAction.STATUS, target=case, summary=summary,
@@ -199,7 +191,7 @@ def repair_receive(*, entity, kind: str, target, channel: str, applied_on: date,
         raise ValidationError("请选择修复类别。")
     if channel not in RepairChannel.values:
         raise ValidationError("请选择申请渠道。")
-    _date(applied_on, "申请日期")
+    recorded_date(applied_on, "申请日期")
     if not applicant.strip():
         raise ValidationError("请填写申请人（经办人）。")
     listing, penalty = _target_for(kind, target)
@@ -267,7 +259,7 @@ def repair_accept(*, case: RepairCase, by, on: date) -> RepairCase:
     """受理: the conditions met and the checklist complete; the decision is due in the kind's working days."""
     case = _locked(case)
     _require(case, [RepairStatus.RECEIVED], "受理")
-    _date(on, "受理日期", not_before=case.applied_on, not_before_label="申请日期")
+    recorded_date(on, "受理日期", not_before=case.applied_on, not_before_label="申请日期")
     checks = eligibility(case.kind, case.target, on)
     failed = blocking(checks)
     if failed:
@@ -294,7 +286,7 @@ def repair_refuse_acceptance(*, case: RepairCase, by, on: date, reason: str) -> 
     _require(case, [RepairStatus.RECEIVED], "作出不予受理决定")
     if not reason.strip():
         raise ValidationError("请填写不予受理的理由。")
-    _date(on, "决定日期", not_before=case.applied_on, not_before_label="申请日期")
+    recorded_date(on, "决定日期", not_before=case.applied_on, not_before_label="申请日期")
     before = case.status
     case.status, case.accepted_on, case.accepted_by = RepairStatus.NOT_ACCEPTED, on, by
     case.acceptance_reason = reason[:500]
@@ -313,7 +305,7 @@ def repair_review(*, case: RepairCase, by, on: date, opinion: str) -> RepairCase
     _require(case, [RepairStatus.ACCEPTED], "登记审查意见")
     if not opinion.strip():
         raise ValidationError("请填写审查意见。")
-    _date(on, "审查日期", not_before=case.accepted_on, not_before_label="受理日期")
+    recorded_date(on, "审查日期", not_before=case.accepted_on, not_before_label="受理日期")
     before = case.status
     case.status, case.reviewed_on, case.reviewed_by, case.review_opinion = RepairStatus.REVIEWED, on, by, opinion
     case.save()
@@ -334,7 +326,7 @@ def repair_decide(*, case: RepairCase, by, on: date, repaired: bool, reason: str
     _require(case, [RepairStatus.REVIEWED], "作出决定")
     if not reason.strip():
         raise ValidationError("请填写决定理由。")
-    _date(on, "决定日期", not_before=case.reviewed_on, not_before_label="审查日期")
+    recorded_date(on, "决定日期", not_before=case.reviewed_on, not_before_label="审查日期")
     if repaired:
         failed = blocking(eligibility(case.kind, case.target, on))
         if failed:
@@ -366,7 +358,7 @@ def repair_effect(*, case: RepairCase, by, on: date) -> RepairCase:
     """Carry out the repair: remove the listing (restore the mark) or stop the penalty's publicity."""
     case = _locked(case)
     _require(case, [RepairStatus.APPROVED], "执行移出或停止公示")
-    _date(on, "执行日期", not_before=case.decided_on, not_before_label="决定日期")
+    recorded_date(on, "执行日期", not_before=case.decided_on, not_before_label="决定日期")
     if case.kind == RepairKind.PENALTY:
         from .penalties import penalty_end_by_repair
 
@@ -392,7 +384,7 @@ def repair_notify(*, case: RepairCase, by, on: date, channel: str) -> RepairCase
     _require(case, [RepairStatus.EFFECTED, RepairStatus.REFUSED], "登记告知")
     if channel not in ReminderChannel.values:
         raise ValidationError("请选择告知方式。")
-    _date(on, "告知日期", not_before=case.decided_on, not_before_label="决定日期")
+    recorded_date(on, "告知日期", not_before=case.decided_on, not_before_label="决定日期")
     before = case.status
     case.notified_on, case.notice_channel = on, channel
     if case.status == RepairStatus.REFUSED:
@@ -414,7 +406,7 @@ def repair_share(*, case: RepairCase, by, on: date, departments, note: str = "")
     departments = list(departments)
     if not departments:
         raise ValidationError("请选择共享的部门。")
-    _date(on, "共享日期", not_before=case.notified_on, not_before_label="告知日期")
+    recorded_date(on, "共享日期", not_before=case.notified_on, not_before_label="告知日期")
     for department in departments:
         RepairShare.objects.create(case=case, department=department, shared_on=on, shared_by=by, note=note[:200])
     before = case.status

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.audit import audit, diff, model_values
 from core.choices import AuditAction
+from core.dates import recorded_date
 
 from .choices import AttendanceSource, ClueAccess, ClueStatus, FindingStatus
 from .excel import ImportRejected, resolve_attendance_rows
@@ -314,15 +315,6 @@ def conduct_finding_create(*, inspection: ConductInspection, data: dict, by) -> 
     return finding
 
 
-def _check_day(value: date | None, label: str, *, not_before: date | None = None, before_label: str = "") -> date:
-    if value is None:
-        raise ValidationError(f"请填写{label}。")
-    if value > _local_today():
-        raise ValidationError(f"{label}不能晚于今天。")
-    if not_before and value < not_before:
-        raise ValidationError(f"{label}不能早于{before_label}（{not_before:%Y-%m-%d}）。")
-    return value
-
 
 @transaction.atomic
 def conduct_finding_rectify(*, finding: ConductFinding, rectified_on: date, note: str, by) -> ConductFinding:
@@ -331,7 +323,7 @@ def conduct_finding_rectify(*, finding: ConductFinding, rectified_on: date, note
     if not note:
         raise ValidationError("请填写整改情况。")
     inspection = finding.inspection
-    _check_day(rectified_on, "整改完成日期", not_before=inspection.inspected_on, before_label="督查日期")
+    recorded_date(rectified_on, "整改完成日期", not_before=inspection.inspected_on, not_before_label="督查日期")
     updated = ConductFinding.objects.filter(pk=finding.pk, status=FindingStatus.PENDING).update(
         status=FindingStatus.RECTIFIED, rectified_on=rectified_on, rectification_note=note)
     if not updated:
@@ -373,7 +365,7 @@ def conduct_finding_close(*, finding: ConductFinding, closed_on: date, note: str
     current = ConductFinding.objects.select_for_update().get(pk=finding.pk)
     if current.status != FindingStatus.RECTIFIED:
         raise ValidationError("只有“已整改”的问题可以销号，请刷新页面。")
-    _check_day(closed_on, "销号日期", not_before=current.rectified_on, before_label="整改完成日期")
+    recorded_date(closed_on, "销号日期", not_before=current.rectified_on, not_before_label="整改完成日期")
     ConductFinding.objects.filter(pk=current.pk, status=FindingStatus.RECTIFIED).update(
         status=FindingStatus.CLOSED, closed_on=closed_on, closing_note=note, closed_by=by)
     audit(actor=by, action=AuditAction.STATUS, target=current, summary=f"督查问题销号：{current}",
@@ -455,7 +447,7 @@ def clue_conclude(*, clue: Clue, outcome: str, concluded_on: date, note: str, by
         raise ValidationError("请填写核查情况。")
     if not outcome:
         raise ValidationError("请选择办结结论。")
-    _check_day(concluded_on, "办结日期", not_before=clue.received_on, before_label="收到日期")
+    recorded_date(concluded_on, "办结日期", not_before=clue.received_on, not_before_label="收到日期")
     updated = Clue.objects.filter(pk=clue.pk, status=ClueStatus.VERIFYING).update(
         status=ClueStatus.CONCLUDED, outcome=outcome, concluded_on=concluded_on, verification_note=note)
     if not updated:
