@@ -2,6 +2,7 @@
 .xlsx (one sheet per table). Every table is computed from the records held, by grouped queries."""
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count, F, Q
 from django.db.models.functions import Substr
@@ -28,6 +29,7 @@ class Table:
     rows: list[list] = field(default_factory=list)
     note: str = ""
     live: bool = True
+    details: list = field(default_factory=list)  # (heading, lines) shown under the table, e.g. a formula's text
 
 
 def _pct(n: int, total: int) -> str:
@@ -111,18 +113,7 @@ def analysis_tables(year: int) -> list[Table]:
         comp.rows.append([office_names.get(office_id, ""), n])
     tables.append(comp)
 
-    indices = list(CreditIndex.objects.filter(period=str(year), dimension__in=[IndexDimension.SECTION,
-                                                                                 IndexDimension.OFFICE])
-                   .order_by("dimension", F("value").desc(nulls_last=True)))
-    missing = f"尚未计算 {year} 年的信用指数，请先在“信用指数”页计算。"
-    idx = Table("indices", "六、信用指数（全年）",
-                ["维度", "分组", "信用指数", "分类结构得分", "投诉举报得分", "在营户数"],
-                note="" if indices else missing)
-    for r in indices:
-        idx.rows.append([r.get_dimension_display(), f"{r.group_code} {r.group_name}" if r.dimension != "office"
-                         else r.group_name, r.value, r.components.get("class_score"),
-                         r.components.get("complaint_score"), r.population])
-    tables.append(idx)
+    tables.append(_indices_table(year))
 
     run = (ModelRun.objects.filter(as_of__year=year, entity_type=EntityType.INDIVIDUAL, job__status="succeeded",
                                    reproduces__isnull=True).order_by("-as_of", "-id").first())
@@ -143,6 +134,46 @@ def analysis_tables(year: int) -> list[Table]:
     tables.append(_repairs_table(year, office_names))
     tables.append(_spot_checks_table(year, names, office_names))
     return tables
+
+
+NOT_IN_FORMULA = "该版本无此分项"
+
+
+def _indices_table(year: int) -> Table:
+    """The year's stored indices by section and office with every component, each row read by the formula version
+    it was computed with: a component its version does not have reads 该版本无此分项, and that version's text is
+    shown under the table."""
+    from .indices import COMPONENTS, FORMULA_VERSION, formula_of
+
+    indices = list(CreditIndex.objects.filter(period=str(year), dimension__in=[IndexDimension.SECTION,
+                                                                                 IndexDimension.OFFICE])
+                   .order_by("dimension", F("value").desc(nulls_last=True), "group_code"))
+    table = Table("indices", "六、信用指数（全年）",
+                  ["维度", "分组", "信用指数", *[label for _, label in COMPONENTS], "在营户数", "公式版本"])
+    if not indices:
+        table.note = f"尚未计算 {year} 年的信用指数，请先在“信用指数”页计算。"
+        return table
+    for r in indices:
+        formula = formula_of(r.formula)
+        cells = []
+        for key, _ in COMPONENTS:
+            value = r.components.get(key)
+            if formula.weights and key not in formula.weights:
+                cells.append(NOT_IN_FORMULA)
+            else:
+                cells.append(None if value is None else Decimal(value))
+        table.rows.append([r.get_dimension_display(), f"{r.group_code} {r.group_name}"
+                           if r.dimension != IndexDimension.OFFICE else r.group_name, r.value, *cells,
+                           r.population, r.formula])
+    versions = sorted({r.formula for r in indices})
+    notes = []
+    for version in versions:
+        older = f"（旧版本；重新计算 {year} 年后按现行版本 {FORMULA_VERSION}）" if version != FORMULA_VERSION else ""
+        notes.append(f"公式版本 {version}{older}")
+        table.details.append((f"指数怎么算（公式版本 {version}）", formula_of(version).text))
+    table.note = (f"本表指数按{'、'.join(notes)}计算；各分项得分满分 100 分，“—”表示该组该期无法计算此分项"
+                  f"（如没有已分类企业、没有修复决定或没有检查结果），不参与加权。")
+    return table
 
 
 def _grouped(qs, key: str, **aggregates) -> dict:

@@ -15,7 +15,7 @@ from registry.models import MarketEntity
 
 from .charts import bar_chart, line_chart
 from .choices import IndexDimension
-from .indices import FORMULA_TEXT, FORMULA_VERSION, INDEX_JOB_KIND, NOT_YET_LIVE, indices_compute_queue, periods_of
+from .indices import FORMULA_VERSION, INDEX_JOB_KIND, NOT_YET_LIVE, formula_of, indices_compute_queue, periods_of
 from .models import Complaint, CreditIndex
 from .scoring import SCORED_STATUSES
 from .selectors import current_class_subquery
@@ -26,6 +26,11 @@ TREND_GROUPS = 6
 
 def _dimension(value) -> str:
     return value if value in IndexDimension.values else IndexDimension.SECTION
+
+
+def _formulas(rows) -> list:
+    """The formula versions the rows shown were computed with (the current one when none is shown)."""
+    return [formula_of(v) for v in sorted({r.formula for r in rows} or {FORMULA_VERSION})]
 
 
 def _periods_held() -> list[str]:
@@ -57,7 +62,7 @@ def index_home(request):
         "dimension": dimension, "dimensions": IndexDimension.choices, "period": period,
         "period_choices": [(p, p.replace("Q", " 年第 ") + " 季度" if "Q" in p else f"{p} 年") for p in held],
         "rows": rows, "ranking": ranking, "trend": trend, "years": years,
-        "formula": FORMULA_TEXT, "formula_version": FORMULA_VERSION, "not_yet_live": NOT_YET_LIVE,
+        "formulas": _formulas(rows), "formula_version": FORMULA_VERSION, "not_yet_live": NOT_YET_LIVE,
         "can_compute": can_manage_credit_analysis(request.user), "running": running,
         "breadcrumbs": [(BREADCRUMB[0], None)],
     })
@@ -91,7 +96,8 @@ def index_group(request, dimension: str, code: str):
                        title=f"{name} 季度信用指数") if quarters else None
     return render(request, "credit/index_group.html", {
         "name": rows[0].group_name, "dimension": dimension, "dimension_label": IndexDimension(dimension).label,
-        "code": code, "quarters": quarters, "years": years, "trend": trend, "formula": FORMULA_TEXT,
+        "code": code, "quarters": quarters, "years": years, "trend": trend, "formulas": _formulas(rows),
+        "formula_version": FORMULA_VERSION,
         "breadcrumbs": [BREADCRUMB, (rows[0].group_name, None)],
     })
 

@@ -34,30 +34,73 @@ INDEX_JOB_KIND = "credit.indices"
 # repair and spot-check components. Stored rows keep the version they were computed with (CreditIndex.formula).
 FORMULA_VERSION = "2026-v2"
 CLASS_POINTS = {"A": 100, "B": 75, "C": 40, "D": 0}
-WEIGHTS = {"class_score": Decimal("0.5"), "complaint_score": Decimal("0.2"), "listing_score": Decimal("0.1"),
-           "repair_score": Decimal("0.1"), "problem_score": Decimal("0.1")}
 COMPLAINTS_PER_100_PENALTY = 10  # points off the complaint score per complaint per 100 entities a year
 LISTINGS_PER_100_PENALTY = 10  # points off the listing score per listing per 100 entities a year
 NOT_YET_LIVE: list = []  # every component's source is live since 2026-v2
-FORMULA_TEXT = [
-    "信用指数满分 100 分，分数越高，说明该行业或辖区的信用状况越好。",
-    "分项一“分类结构得分”（权重 50%）：期末时已有上级平台通用分类的企业中，A 类每户记 100 分、B 类 75 分、C 类 40 分、"
-    "D 类 0 分，取平均分。",
-    f"分项二“投诉举报得分”（权重 20%）：100 分减去“每百户投诉举报件数（按全年折算）× {COMPLAINTS_PER_100_PENALTY}”，"
-    "最低 0 分。每百户件数 = 期内受理的投诉举报件数 ÷ 期末在营主体户数 × 100；季度数乘以 4 折算为全年。",
-    f"分项三“列入经营异常名录率得分”（权重 10%）：100 分减去“每百户列入（标记）件数（按全年折算）× "
-    f"{LISTINGS_PER_100_PENALTY}”，最低 0 分；件数为期内列入经营异常名录、标记经营异常状态或"
-    "列入严重违法失信名单的记录数。",
-    "分项四“信用修复完成率得分”（权重 10%）：期内作出决定的信用修复申请中，准予修复的占比 × 100；"
-    "期内没有决定时不计入。",
-    "分项五“抽查发现问题率得分”（权重 10%）：100 分减去“期内双随机抽查已录入结果（有效抽取）中发现问题的占比 × 100”；"
-    "期内没有检查结果时不计入。",
-    "信用指数 = 各分项得分 × 权重之和 ÷ 参与计算的权重之和。某一分项无法计算时（如该组没有已分类的企业），"
-    "只按其余分项计算。",
-    "公式版本 2024-v1 只有分项一（权重 70%）和分项二（权重 30%）；按旧版本计算的指数保留原结果，"
-    "重新计算该年度后按新版本。",
-    "“期末”指季度或年度的最后一天；在营主体指目前登记状态为存续或歇业、且成立于期末之前的主体。",
-]
+# The components a row's ``components`` may hold, in the order the tables show them.
+COMPONENTS = [("class_score", "分类结构得分"), ("complaint_score", "投诉举报得分"),
+              ("listing_score", "列入经营异常名录率得分"), ("repair_score", "信用修复完成率得分"),
+              ("problem_score", "抽查发现问题率得分")]
+_INTRO = "信用指数满分 100 分，分数越高，说明该行业或辖区的信用状况越好。"
+_CLASS = ("期末时已有上级平台通用分类的企业中，A 类每户记 100 分、B 类 75 分、C 类 40 分、D 类 0 分，取平均分。")
+_COMPLAINTS = (f"100 分减去“每百户投诉举报件数（按全年折算）× {COMPLAINTS_PER_100_PENALTY}”，最低 0 分。"
+               "每百户件数 = 期内受理的投诉举报件数 ÷ 期末在营主体户数 × 100；季度数乘以 4 折算为全年。")
+_AVERAGE = ("信用指数 = 各分项得分 × 权重之和 ÷ 参与计算的权重之和。某一分项无法计算时（如该组没有已分类的企业），"
+            "只按其余分项计算。")
+_PERIOD = "“期末”指季度或年度的最后一天；在营主体指目前登记状态为存续或歇业、且成立于期末之前的主体。"
+
+
+@dataclass(frozen=True)
+class Formula:
+    """One version of the index formula: its weights per component and its text in plain Chinese."""
+
+    version: str
+    weights: dict
+    text: list
+
+    @property
+    def components(self) -> list[tuple[str, str]]:
+        """(key, label) of the components this version has, in table order."""
+        return [(key, label) for key, label in COMPONENTS if key in self.weights]
+
+
+FORMULAS = {f.version: f for f in (
+    Formula("2024-v1", {"class_score": Decimal("0.7"), "complaint_score": Decimal("0.3")}, [
+        _INTRO,
+        f"分项一“分类结构得分”（权重 70%）：{_CLASS}",
+        f"分项二“投诉举报得分”（权重 30%）：{_COMPLAINTS}",
+        _AVERAGE,
+        "本版本不含列入经营异常名录率、信用修复完成率、抽查发现问题率三个分项（当时数据来源尚未上线），"
+        "自公式版本 2026-v2 起纳入。",
+        _PERIOD,
+    ]),
+    Formula("2026-v2", {"class_score": Decimal("0.5"), "complaint_score": Decimal("0.2"),
+                        "listing_score": Decimal("0.1"), "repair_score": Decimal("0.1"),
+                        "problem_score": Decimal("0.1")}, [
+        _INTRO,
+        f"分项一“分类结构得分”（权重 50%）：{_CLASS}",
+        f"分项二“投诉举报得分”（权重 20%）：{_COMPLAINTS}",
+        f"分项三“列入经营异常名录率得分”（权重 10%）：100 分减去“每百户列入（标记）件数（按全年折算）× "
+        f"{LISTINGS_PER_100_PENALTY}”，最低 0 分；件数为期内列入经营异常名录、标记经营异常状态或"
+        "列入严重违法失信名单的记录数。",
+        "分项四“信用修复完成率得分”（权重 10%）：期内作出决定的信用修复申请中，准予修复的占比 × 100；"
+        "期内没有决定时不计入。",
+        "分项五“抽查发现问题率得分”（权重 10%）：100 分减去“期内双随机抽查已录入结果（有效抽取）中"
+        "发现问题的占比 × 100”；期内没有检查结果时不计入。",
+        _AVERAGE,
+        "公式版本 2024-v1 只有分项一（权重 70%）和分项二（权重 30%）；按旧版本计算的指数保留原结果，"
+        "重新计算该年度后按新版本。",
+        _PERIOD,
+    ]),
+)}
+FORMULA_TEXT = FORMULAS[FORMULA_VERSION].text
+
+
+def formula_of(version: str) -> Formula:
+    """The formula a stored row was computed with (its CreditIndex.formula); an unknown version says so."""
+    return FORMULAS.get(version) or Formula(version, {}, [f"公式版本 {version} 的说明未收录。"])
+
+
 CENT = Decimal("0.01")
 
 
@@ -103,7 +146,7 @@ def index_components(counts: dict, population: int, complaints: int, annualise: 
     problem_score = _round(100 - Decimal(problems * 100) / checked) if checked else None
     scores = {"class_score": class_score, "complaint_score": complaint_score, "listing_score": listing_score,
               "repair_score": repair_score, "problem_score": problem_score}
-    used = {k: w for k, w in WEIGHTS.items() if scores[k] is not None}
+    used = {k: w for k, w in FORMULAS[FORMULA_VERSION].weights.items() if scores[k] is not None}
     value = _round(sum(scores[k] * w for k, w in used.items()) / sum(used.values())) if used else None
     return {
         "value": value,

@@ -124,6 +124,8 @@ def analysis_export(request, year: int):
         rows = table.rows if table.live else [["说明", table.note]]
         if table.note and table.live:
             rows = [*rows, [], ["说明", table.note]]
+        for heading, lines in table.details:
+            rows = [*rows, [], [heading], *[[f"{n}.", line] for n, line in enumerate(lines, start=1)]]
         book.add_sheet(f"{i}.{table.title.split('、', 1)[-1]}"[:31], table.headers, rows)
     audit(actor=request.user, action=AuditAction.EXPORT, target=report,
           summary=f"导出 {year} 年度信用状况分析（内部）")
