@@ -2,9 +2,11 @@
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from core.xlsx import XLSX_CONTENT_TYPE
@@ -38,6 +40,31 @@ def add_errors(form, exc: ValidationError) -> None:
 
 def error_text(exc: ValidationError) -> str:
     return "；".join(exc.messages)
+
+
+def form_error_text(form) -> str:
+    """Every error of a bound form on one line, each field's prefixed with its label (for a flash message)."""
+    return "；".join(f"{form.fields[field].label}：{error}" if field in form.fields and form.fields[field].label
+                    else error
+                    for field, errors in form.errors.items() for error in errors)
+
+
+def form_step(request, form, act, back, *, prefix: str = ""):
+    """A POST action on one record: validate the form, run the service, flash its Chinese message, go ``back``.
+
+    ``act(cleaned_data)`` returns the success message or raises ValidationError (the service's transaction has then
+    rolled back, so nothing is half-written). ``back`` is anything ``redirect`` takes (the record, a URL name);
+    ``prefix`` names the record in an error message when the page lists many."""
+    if not form.is_valid():
+        messages.error(request, prefix + form_error_text(form))
+    else:
+        try:
+            text = act(form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, prefix + error_text(exc))
+        else:
+            messages.success(request, text)
+    return redirect(back)
 
 
 def xlsx_download(book, stem: str, ascii_stem: str) -> StreamingHttpResponse:

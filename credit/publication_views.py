@@ -18,7 +18,7 @@ from core.permissions import (
     can_view_publications,
     require,
 )
-from core.web import error_text, filter_params, list_context, xlsx_download
+from core.web import error_text, filter_params, form_error_text, list_context, xlsx_download
 from core.xlsx import Workbook
 
 from .choices import PublicationStatus
@@ -159,7 +159,7 @@ def publication_approve_view(request, pk: int):
 def publication_publish_view(request, pk: int):
     form = PublishForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_text(form))
         return redirect("credit:publication_detail", pk=pk)
     on = form.cleaned_data["published_on"]
     return _act(request, pk, lambda p: publication_publish(publication=p, by=request.user, on=on),

@@ -15,7 +15,7 @@ from core.permissions import (
     can_view_registration_supervision,
     require,
 )
-from core.web import error_text, filter_params, list_context, xlsx_download
+from core.web import error_text, filter_params, form_step, list_context, xlsx_download
 
 from . import dereg
 from .supervision_choices import DeregStatus
@@ -130,20 +130,9 @@ def dereg_detail(request, pk: int):
 
 
 def _step(request, pk: int, form_class, act, *, form_kwargs=None):
-    """Run one step: validate the form, call the service, show its Chinese message, back to the case."""
+    """Run one step on a case the user may see: validate, call the service, show its message, back to the case."""
     case = get_object_or_404(dereg_cases(request.user), pk=pk)
-    form = form_class(request.POST, **(form_kwargs or {}))
-    if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e}"
-                                          for f, errors in form.errors.items() for e in errors))
-        return redirect(case)
-    try:
-        text = act(case, form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, text)
-    return redirect(case)
+    return form_step(request, form_class(request.POST, **(form_kwargs or {})), lambda data: act(case, data), case)
 
 
 @require_POST

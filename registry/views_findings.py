@@ -12,7 +12,7 @@ from core.permissions import (
     can_view_registration_supervision,
     require,
 )
-from core.web import add_errors, error_text, filter_params, list_context, xlsx_download
+from core.web import add_errors, error_text, filter_params, form_error_text, list_context, xlsx_download
 
 from . import three_lists
 from .models import MarketEntity
@@ -114,7 +114,7 @@ def _finding_step(request, pk, form_class, act, form_kwargs=None):
     finding = get_object_or_404(RegistrationFinding.objects.for_user(request.user), pk=pk)
     form = form_class(request.POST, **(form_kwargs(finding) if form_kwargs else {}))
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_text(form))
         return redirect(finding)
     try:
         text = act(finding, form.cleaned_data)

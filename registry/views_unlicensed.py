@@ -14,7 +14,7 @@ from core.permissions import (
     can_view_registration_supervision,
     require,
 )
-from core.web import add_errors, error_text, filter_params, list_context, xlsx_download, year_param
+from core.web import add_errors, filter_params, form_step, list_context, xlsx_download, year_param
 
 from . import unlicensed
 from .supervision_choices import DeregStatus, FindingStatus, FineSeverity, UnlicensedStatus
@@ -120,17 +120,7 @@ def unlicensed_detail(request, pk: int):
 
 def _case_step(request, pk, form_class, act):
     case = get_object_or_404(UnlicensedCase.objects.for_user(request.user), pk=pk)
-    form = form_class(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect(case)
-    try:
-        text = act(case, form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, text)
-    return redirect(case)
+    return form_step(request, form_class(request.POST), lambda data: act(case, data), case)
 
 
 @require_POST

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from core.audit import audit
 from core.choices import AuditAction
 from core.permissions import can_view_annual_reports, can_view_phone, can_work_annual_reports, require
-from core.web import add_errors, error_text, xlsx_download
+from core.web import add_errors, error_text, form_error_text, xlsx_download
 from core.xlsx import Workbook
 from registry.masking import mask_phone
 
@@ -124,8 +124,7 @@ def contact_add(request, pk: int):
         else:
             messages.success(request, f"已记录对 {target.entity.name} 的提醒。")
     else:
-        messages.error(request, f"{target.entity.name}：" + "；".join(
-            e for errors in form.errors.values() for e in errors))
+        messages.error(request, f"{target.entity.name}：" + form_error_text(form))
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
     return redirect("annual_reports:campaign_detail", target.campaign_id)

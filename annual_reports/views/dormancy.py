@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.permissions import can_view_annual_reports, can_work_annual_reports, require
-from core.web import add_errors, error_text, list_context
+from core.web import add_errors, form_step, list_context
 from registry.models import MarketEntity
 
 from .. import dormancy
@@ -80,17 +80,10 @@ def guidance_list(request):
 @require(can_work_annual_reports)
 def guidance_outcome(request, pk: int):
     guidance = get_object_or_404(DormancyGuidance.objects.for_user(request.user).select_related("entity"), pk=pk)
-    form = OutcomeForm(request.POST)
-    if form.is_valid():
-        try:
-            dormancy.guidance_outcome(guidance=guidance, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, f"已记录 {guidance.entity.name} 的引导结果。")
-    else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    return redirect("annual_reports:guidance_list")
+    def act(data):
+        dormancy.guidance_outcome(guidance=guidance, by=request.user, **data)
+        return f"已记录 {guidance.entity.name} 的引导结果。"
+    return form_step(request, OutcomeForm(request.POST), act, "annual_reports:guidance_list")
 
 
 @require(can_view_annual_reports)
@@ -136,31 +129,21 @@ def _period(request, pk):
 @require(can_work_annual_reports)
 def suspension_extend(request, pk: int):
     period = _period(request, pk)
-    form = ExtendForm(request.POST)
-    if form.is_valid():
-        try:
-            dormancy.suspension_extend(period=period, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, f"{period.entity.name}：{error_text(exc)}")
-        else:
-            messages.success(request, f"{period.entity.name} 的歇业期已延长至 {form.cleaned_data['new_end']}。")
-    else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    return redirect("annual_reports:suspension_list")
+
+    def act(data):
+        dormancy.suspension_extend(period=period, by=request.user, **data)
+        return f"{period.entity.name} 的歇业期已延长至 {data['new_end']}。"
+    return form_step(request, ExtendForm(request.POST), act, "annual_reports:suspension_list",
+                     prefix=f"{period.entity.name}：")
 
 
 @require_POST
 @require(can_work_annual_reports)
 def suspension_resume(request, pk: int):
     period = _period(request, pk)
-    form = ResumeForm(request.POST)
-    if form.is_valid():
-        try:
-            dormancy.suspension_resume(period=period, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, f"{period.entity.name}：{error_text(exc)}")
-        else:
-            messages.success(request, f"已登记 {period.entity.name} 恢复营业。")
-    else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    return redirect("annual_reports:suspension_list")
+
+    def act(data):
+        dormancy.suspension_resume(period=period, by=request.user, **data)
+        return f"已登记 {period.entity.name} 恢复营业。"
+    return form_step(request, ResumeForm(request.POST), act, "annual_reports:suspension_list",
+                     prefix=f"{period.entity.name}：")

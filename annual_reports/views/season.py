@@ -32,7 +32,7 @@ from core.permissions import (
 )
 from core.selectors import job_for_user
 from core.services import JOB_UNSENT_ERROR, JOB_UNSENT_STAGE
-from core.web import add_errors, error_text, filter_params, xlsx_download
+from core.web import add_errors, error_text, filter_params, form_error_text, xlsx_download
 from core.xlsx import Workbook as StreamingWorkbook
 from credit.charts import line_chart
 from registry.masking import mask_phone
@@ -217,7 +217,7 @@ def season_open(request):
                 messages.warning(request, JOB_UNSENT_ERROR)
             return redirect("annual_reports:job", job.pk)
     else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_text(form))
     return redirect("annual_reports:season_list")
 
 

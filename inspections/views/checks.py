@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from core.audit import audit
 from core.choices import AuditAction
 from core.permissions import require
-from core.web import add_errors, error_text, filter_params, list_context, xlsx_download
+from core.web import add_errors, error_text, filter_params, form_error_text, list_context, xlsx_download
 
 from .. import services
 from ..choices import PROBLEM_CODES, SUGGESTED_MEASURE, CheckStatus
@@ -190,7 +190,7 @@ def follow_up_create(request, pk: int):
         raise PermissionDenied("您不能登记该检查的后续处置。")
     form = FollowUpForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_text(form))
         return redirect(check)
     data = form.cleaned_data
     try:
@@ -214,7 +214,7 @@ def follow_up_close(request, pk: int):
         raise PermissionDenied("您不能办结该处置。")
     form = FollowUpCloseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_text(form))
         return redirect(check)
     try:
         services.follow_up_close(follow_up=follow_up, completed_on=form.cleaned_data["completed_on"],

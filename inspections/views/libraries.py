@@ -11,7 +11,7 @@ from core.choices import AuditAction
 from core.importing import style_header, xlsx_response
 from core.models import Department, Office
 from core.permissions import require
-from core.web import add_errors, error_text, filter_params, list_context, xlsx_download
+from core.web import add_errors, error_text, filter_params, form_error_text, list_context, xlsx_download
 from registry.codes import normalise_uscc
 
 from .. import services
@@ -202,7 +202,7 @@ def conflict_add(request, pk: int):
         else:
             messages.success(request, f"已登记回避申报：{inspector.name} 回避 {form.entity.name}。")
     else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_text(form))
     return redirect(inspector)
 
 

@@ -15,7 +15,7 @@ from core.audit import audit
 from core.choices import AuditAction
 from core.models import Office
 from core.permissions import require
-from core.web import error_text, xlsx_download
+from core.web import error_text, form_error_text, xlsx_download
 
 from .. import services
 from ..choices import Kpi, Sampling
@@ -141,7 +141,7 @@ def visit_create(request):
     checks = list(SpotCheck.objects.filter(pk__in=ids))
     form = VisitForm(request.POST, team_choices=Inspector.objects.all())
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_text(form))
         return redirect(_back(request))
     try:
         visit = services.visit_create(checks=checks, team=form.cleaned_data["team"],

@@ -14,7 +14,7 @@ from core.choices import AuditAction, JobStatus
 from core.models import Department
 from core.permissions import require
 from core.selectors import job_for_user
-from core.web import add_errors, error_text, list_context
+from core.web import add_errors, error_text, form_error_text, list_context
 from registry.models import MarketEntity
 
 from .. import services
@@ -302,7 +302,7 @@ def redraw_request(request, pk: int):
     task = get_object_or_404(Task, pk=pk)
     form = RedrawRequestForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_text(form))
         return redirect(task)
     try:
         services.redraw_request(task=task, reason=form.cleaned_data["reason"], by=request.user)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.permissions import can_view_clues
-from core.web import add_errors, error_text, list_context, xlsx_download
+from core.web import add_errors, error_text, form_error_text, list_context, xlsx_download
 
 from .. import services
 from ..choices import ClueAccess, ClueStatus
@@ -147,7 +147,7 @@ def clue_conclude(request, pk: int):
     clue = _clue_or_404(request, pk)
     form = ConcludeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "办结未保存：" + "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, "办结未保存：" + form_error_text(form))
         return redirect(clue)
     try:
         services.clue_conclude(clue=clue, outcome=form.cleaned_data["outcome"],

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from core.audit import audit
 from core.choices import AuditAction
 from core.permissions import can_manage_conduct, can_view_conduct, require
-from core.web import add_errors, error_text, filter_params, list_context, xlsx_download
+from core.web import add_errors, error_text, filter_params, form_error_text, list_context, xlsx_download
 
 from .. import services
 from ..choices import FindingStatus
@@ -206,8 +206,7 @@ def _finding_transition(request, pk: int, form_class, action):
     finding = get_object_or_404(conduct_findings(), pk=pk)
     form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e}"
-                                          for f, errors in form.errors.items() for e in errors))
+        messages.error(request, form_error_text(form))
         return redirect(finding)
     try:
         action(finding, form.cleaned_data)

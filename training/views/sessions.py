@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from core.audit import audit
 from core.choices import AuditAction
 from core.permissions import can_manage_training, can_view_training, can_view_training_stats, require
-from core.web import add_errors, error_text, filter_params, list_context, xlsx_download, year_param
+from core.web import add_errors, error_text, filter_params, form_error_text, list_context, xlsx_download, year_param
 
 from .. import services
 from ..excel import (
@@ -162,7 +162,7 @@ def material_upload(request, pk: int):
     session = _session_or_404(request, pk)
     form = MaterialForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_text(form))
     else:
         try:
             material = services.material_upload(session=session, upload=form.cleaned_data["file"], by=request.user)
@@ -225,7 +225,7 @@ def attendance_add(request, pk: int):
                 text += f"{len(skipped)} 人此前已签到，未重复录入：" + "、".join(map(str, skipped))
             messages.success(request, text)
     else:
-        messages.error(request, "签到未录入：" + "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, "签到未录入：" + form_error_text(form))
     return redirect(session.get_absolute_url() + "#attendance")
 
 
