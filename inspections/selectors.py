@@ -310,6 +310,12 @@ def task_preview(task: Task) -> Preview:
 
     population = freeze(task, count_enterprises=True)
     ratios = task.stratum_ratios()
+    year = task.plan.year
+    # Enterprises (存续) already drawn by a valid check of the year: drawing them again adds nothing to the coverage.
+    drawn_codes = set(
+        MarketEntity.objects.filter(entity_type=EntityType.ENTERPRISE, status=RegistrationStatus.ACTIVE)
+        .filter(Exists(SpotCheck.objects.valid().filter(entity=OuterRef("pk"), task__plan__year=year)))
+        .values_list("uscc", flat=True))
     strata, total_k, expected = [], 0, Decimal(0)
     for cls in STRATA:
         n = len(population.strata[cls])
@@ -317,17 +323,16 @@ def task_preview(task: Task) -> Preview:
         k = sample_size(n, ratio_text(ratio)) if ratio is not None else 0
         total_k += k
         if n:
-            expected += Decimal(k) * population.enterprises[cls] / n
+            # Expected value: k spread evenly over the stratum, counting only enterprises not drawn yet this year.
+            not_drawn_yet = population.enterprises[cls] - len(drawn_codes.intersection(population.strata[cls]))
+            expected += Decimal(k) * not_drawn_yet / n
         strata.append({"class": cls, "label": STRATUM_LABELS[cls], "population": n, "ratio": ratio, "sample": k,
                        "enterprises": population.enterprises[cls]})
     reasons: dict[str, int] = {}
     for exclusion in population.exclusions:
         reasons[exclusion["reason"]] = reasons.get(exclusion["reason"], 0) + 1
-    year = task.plan.year
     coverage = kpi_coverage(year)
-    drawn = (MarketEntity.objects.filter(entity_type=EntityType.ENTERPRISE, status=RegistrationStatus.ACTIVE)
-             .filter(Exists(SpotCheck.objects.valid().filter(entity=OuterRef("pk"), task__plan__year=year)))
-             .count())
+    drawn = len(drawn_codes)
     expected_enterprises = round(expected)
     coverage_after = (Decimal(drawn + expected_enterprises) / coverage.denominator).quantize(Decimal("0.0001")) \
         if coverage.denominator else None

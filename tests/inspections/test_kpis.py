@@ -182,6 +182,9 @@ def test_the_preview_moves_the_differentiated_share_by_entities_not_drawn_yet(re
                       population_filter={"offices": [office_a.code]}, **EVERYONE)
     preview = task_preview(again)
     assert preview.sample == 35
+    # All 68 enterprises were drawn this year already: drawing office A again adds none to the coverage.
+    assert (preview.drawn_enterprises, preview.expected_enterprises) == (68, 0)
+    assert preview.coverage_after == Decimal(68) / preview.coverage_now.denominator
     assert (preview.differentiated_now.numerator, preview.differentiated_now.denominator) == (60, 65)
     assert (preview.differentiated_new_hits, preview.differentiated_new_entities) == (5, 0)
     assert preview.differentiated_after == Decimal("1.0000")
