@@ -193,54 +193,89 @@ class _TieBreak:
         return min(candidates, key=cache.__getitem__)
 
 
+class _Ordered:
+    """The tie-break of one entity from a precomputed order: its eligible inspectors sorted by H(uscc + ":" + code)
+    (``inspections.parallel`` computes it in a second process); the first candidate in that order is the one with
+    the smallest key, exactly as ``_TieBreak`` would find it."""
+
+    __slots__ = ("order",)
+
+    def __init__(self, order):
+        self.order = order
+
+    def smallest(self, candidates: set[int]) -> int:
+        return next(filter(candidates.__contains__, self.order))
+
+
 def assign(walk: list[tuple[str, str | None]], pool: list[PoolMember], *, hasher: Hasher, per_check: int,
-           cross_office: bool, departments: list[str], names: dict | None = None) -> list[list[str]]:
+           cross_office: bool, departments: list[str], names: dict | None = None, ahead=None) -> list[list[str]]:
     """Inspectors for each entity of the walk (uscc, office code), in walk order, by the rule of DESIGN.md §4.
 
     One pick at a time: the eligible inspector not yet picked for this entity with the lowest load so far, ties
     broken by the smallest H(uscc + ":" + code); a joint task (2+ departments) first takes one from each
-    department in order. ``names`` (uscc → name) only words the failure message.
+    department in order. ``names`` (uscc → name) only words the failure message. ``ahead`` (optional, see
+    ``inspections.parallel``): ``ahead.order(j)`` gives the j-th entity's eligible inspectors already sorted by
+    their key, or None; the result is the same either way.
     """
     codes = [m.code for m in pool]
     code_bytes = [c.encode("utf-8") for c in codes]
     n = len(pool)
+    by_office, conflicts = blocking_maps(pool)
+    loads = _Loads(n)
+    joint = len(departments) >= 2
+    in_department = {d: {i for i, m in enumerate(pool) if m.department == d} for d in departments} if joint else {}
+    no_conflicts: frozenset = frozenset()
+    result = []
+    append = result.append
+    pick, take = loads.pick, loads.take
+    for j, (uscc, office) in enumerate(walk):
+        blocked = set(conflicts.get(uscc, no_conflicts))
+        n_conflict = len(blocked)
+        n_office = 0
+        if cross_office and office is not None:
+            same = by_office.get(office, no_conflicts)
+            n_office = len(same - blocked)
+            blocked |= same
+        order = ahead.order(j) if ahead is not None else None
+        key = _Ordered(order) if order is not None else _TieBreak(hasher, uscc, code_bytes)
+        picked: list[int] = []
+        for department in departments if joint else ():
+            i = pick(blocked=blocked, allowed=in_department[department], picked=picked, key=key)
+            if i is None:
+                raise DrawFailure(_reason(_label(uscc, names), f"没有来自部门 {department} 的可用检查人员", n_conflict,
+                                          n_office), uscc=uscc)
+            take(i)
+            picked.append(i)
+        while len(picked) < per_check:
+            i = pick(blocked=blocked, allowed=None, picked=picked, key=key)
+            if i is None:
+                raise DrawFailure(_reason(_label(uscc, names), f"需要 {per_check} 名检查人员，符合条件的只有 "
+                                          f"{n - len(blocked)} 名", n_conflict, n_office), uscc=uscc)
+            take(i)
+            picked.append(i)
+        append([codes[i] for i in picked])
+    return result
+
+
+def _label(uscc: str, names: dict | None) -> str:
+    return f"{names[uscc]}（{uscc}）" if names and uscc in names else uscc
+
+
+def blocking_maps(pool: list[PoolMember]) -> tuple[dict[str | None, set[int]], dict[str, set[int]]]:
+    """Pool indices by office, and by the entity codes they declared conflicts with."""
     by_office: dict[str | None, set[int]] = {}
     conflicts: dict[str, set[int]] = {}
     for i, m in enumerate(pool):
         by_office.setdefault(m.office, set()).add(i)
         for uscc in m.conflicts:
             conflicts.setdefault(uscc, set()).add(i)
-    loads = _Loads(n)
-    joint = len(departments) >= 2
-    in_department = {d: {i for i, m in enumerate(pool) if m.department == d} for d in departments} if joint else {}
-    result = []
-    for uscc, office in walk:
-        blocked = set(conflicts.get(uscc, ()))
-        n_conflict = len(blocked)
-        n_office = 0
-        if cross_office and office is not None:
-            same = by_office.get(office, set())
-            n_office = len(same - blocked)
-            blocked |= same
-        key = _TieBreak(hasher, uscc, code_bytes)
-        picked: list[int] = []
-        label = f"{names[uscc]}（{uscc}）" if names and uscc in names else uscc
-        for department in departments if joint else ():
-            i = loads.pick(blocked=blocked, allowed=in_department[department], picked=picked, key=key)
-            if i is None:
-                raise DrawFailure(_reason(label, f"没有来自部门 {department} 的可用检查人员", n_conflict, n_office),
-                                  uscc=uscc)
-            loads.take(i)
-            picked.append(i)
-        while len(picked) < per_check:
-            i = loads.pick(blocked=blocked, allowed=None, picked=picked, key=key)
-            if i is None:
-                raise DrawFailure(_reason(label, f"需要 {per_check} 名检查人员，符合条件的只有 {n - len(blocked)} 名",
-                                          n_conflict, n_office), uscc=uscc)
-            loads.take(i)
-            picked.append(i)
-        result.append([codes[i] for i in picked])
-    return result
+    return by_office, conflicts
+
+
+def eligible_order(hasher: Hasher, uscc: str, eligible: list[int], code_bytes: list[bytes]) -> list[int]:
+    """The eligible pool indices of one entity sorted by H(uscc + ":" + code) (what the parallel helper sends)."""
+    h = hasher.prefixed(uscc + ":")
+    return sorted(eligible, key=lambda i: h(code_bytes[i]))
 
 
 def walk_order(selected: dict[str, list[tuple[bytes, str]]]) -> list[tuple[bytes, str]]:

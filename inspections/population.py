@@ -98,6 +98,7 @@ class Population:
     strata: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in STRATA})
     exclusions: list[dict] = field(default_factory=list)
     enterprises: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STRATA, 0))
+    digests: dict[str, str] = field(default_factory=dict)  # population_sha256 per stratum, where already known
 
     @property
     def size(self) -> int:

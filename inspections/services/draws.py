@@ -9,8 +9,11 @@ holds an advisory lock for its whole run, so a dead worker is seen at once.
 import gzip
 import hashlib
 import io
+import json
 import logging
+import os
 import secrets
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +45,7 @@ from ..algorithm import (
 )
 from ..choices import CheckStatus, DrawStatus, InspectorStatus, RedrawStatus, TaskStatus
 from ..models import CheckAssignment, Draw, Inspector, InspectorConflict, RedrawRequest, SpotCheck, Task
+from ..parallel import MIN_WALK, ForkedOrders
 from ..population import certificate_filter, freeze, locate
 from .plans import _validate
 
@@ -181,6 +185,32 @@ def _progress(job, percent: int, stage: str) -> None:
         job_progress(job, done=percent, total=100, stage=stage)
 
 
+def _rank(task: Task, population, hasher: Hasher):
+    """The strata of the certificate, the walk (every selected entity in ascending key order), each selected
+    entity's stratum, (id, office) and office."""
+    ratios = task.stratum_ratios()
+    selected, strata = {}, []
+    for cls in STRATA:
+        codes = population.strata[cls]
+        ratio = ratio_text(ratios[cls])
+        k = sample_size(len(codes), ratio)
+        selected[cls] = rank_select(codes, k, hasher)
+        strata.append({"class": cls, "ratio": ratio, "population_size": len(codes), "sample_size": k,
+                       "population_sha256": population.digests.get(cls) or population_digest(codes),
+                       "population": codes, "selected": [code for _, code in selected[cls]]})
+    walk = [code for _, code in walk_order(selected)]
+    stratum_of = {code: cls for cls, ranked in selected.items() for _, code in ranked}
+    located = locate(walk)
+    offices = {code: located[code][1] for code in walk}
+    return strata, walk, stratum_of, located, offices
+
+
+def _named(exc: DrawFailure) -> DrawFailure:
+    """The failure with the entity's name beside its code."""
+    name = MarketEntity.objects.filter(uscc=exc.uscc).values_list("name", flat=True).first()
+    return DrawFailure(str(exc).replace(exc.uscc, f"“{name}”（{exc.uscc}）", 1) if name else str(exc), uscc=exc.uscc)
+
+
 def draw_compute(task: Task, *, job: Job | None = None, seed: str | None = None, drawn_at=None) -> Computed:
     """Freeze the population and the pool, rank, select and assign; the certificate's canonical bytes.
     ``seed`` and ``drawn_at`` are given only by the tests and the demo data; a real draw takes 32 random bytes."""
@@ -190,22 +220,9 @@ def draw_compute(task: Task, *, job: Job | None = None, seed: str | None = None,
     _progress(job, 5, "冻结抽取范围")
     population = freeze(task)
     clock.lap("population")
-    ratios = task.stratum_ratios()
     hasher = Hasher(seed)
     _progress(job, 35, "计算排序值并抽取")
-    selected, strata = {}, []
-    for cls in STRATA:
-        codes = population.strata[cls]
-        ratio = ratio_text(ratios[cls])
-        k = sample_size(len(codes), ratio)
-        selected[cls] = rank_select(codes, k, hasher)
-        strata.append({"class": cls, "ratio": ratio, "population_size": len(codes), "sample_size": k,
-                       "population_sha256": population_digest(codes), "population": codes,
-                       "selected": [code for _, code in selected[cls]]})
-    walk = [code for _, code in walk_order(selected)]
-    stratum_of = {code: cls for cls, ranked in selected.items() for _, code in ranked}
-    located = locate(walk)
-    offices = {code: located[code][1] for code in walk}
+    strata, walk, stratum_of, located, offices = _rank(task, population, hasher)
     clock.lap("rank")
     _progress(job, 60, "分派检查人员")
     pool, inspector_ids = freeze_pool(task)
@@ -215,9 +232,7 @@ def draw_compute(task: Task, *, job: Job | None = None, seed: str | None = None,
                              per_check=task.inspectors_per_check, cross_office=task.cross_office,
                              departments=departments)
     except DrawFailure as exc:
-        name = MarketEntity.objects.filter(uscc=exc.uscc).values_list("name", flat=True).first()
-        raise DrawFailure(str(exc).replace(exc.uscc, f"“{name}”（{exc.uscc}）", 1) if name else str(exc),
-                          uscc=exc.uscc) from None
+        raise _named(exc) from None
     clock.lap("assign")
     _progress(job, 80, "生成抽取凭证")
     cert = {
@@ -331,6 +346,174 @@ def draw_write(task: Task, computed: Computed, *, job: Job | None, by) -> Draw:
     return draw
 
 
+# ---------------------------------------------------------------------------------------------------------
+# The job's draw on PostgreSQL: the same draw as draw_compute + draw_write, with the writing overlapped
+# ---------------------------------------------------------------------------------------------------------
+
+def _json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _certificate_rest(cert: dict) -> bytes:
+    """The canonical certificate (``canonical_bytes``) from the key after "assignments" to its end. The keys are
+    written sorted, and "algorithm" and "assignments" sort first, so this part does not depend on the assignment."""
+    keys = sorted(cert)
+    if "assignments" in cert or keys[0] != "algorithm" or keys[1] <= "assignments":
+        raise ValueError(keys)
+    return ",".join(f"{_json(k)}:{_json(cert[k])}" for k in keys[1:]).encode("utf-8") + b"}"
+
+
+def _certificate_head(assignments: list[dict]) -> bytes:
+    """The canonical certificate up to and including the assignments: '{"algorithm":…,"assignments":[…],'."""
+    return f'{{"algorithm":{_json(ALGORITHM)},"assignments":{_json(assignments)},'.encode()
+
+
+class _ChecksWriter(threading.Thread):
+    """Writes the draw's checks while the job's thread assigns the inspectors (they do not depend on it), on the
+    job's own connection and so in its transaction: COPY, their ids read back, their foreign keys checked now
+    rather than at the commit; then it gzips the part of the certificate the assignment does not change.
+    psycopg2 and zlib release the interpreter lock while they wait or compress."""
+
+    def __init__(self, raw, draw: Draw, walk: list, entity_ids: dict, stratum_of: dict, constraints: str,
+                 rest: bytes):
+        super().__init__(name=f"draw-{draw.pk}-checks", daemon=True)
+        self.raw, self.draw, self.walk, self.entity_ids, self.stratum_of = raw, draw, walk, entity_ids, stratum_of
+        self.constraints, self.rest = constraints, rest
+        self.check_ids: dict[int, int] = {}
+        self.rest_gz = b""
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            task_id, draw_id, pending = self.draw.task_id, self.draw.pk, CheckStatus.PENDING.value
+            entity_ids, stratum_of = self.entity_ids, self.stratum_of
+            table = SpotCheck._meta.db_table
+            with self.raw.cursor() as cursor:
+                _copy(cursor, table, ["task_id", "draw_id", "entity_id", "walk_order", "stratum", "status",
+                                      "result_code", "findings", "review_note"],
+                      ((task_id, draw_id, entity_ids[code], i, stratum_of[code], pending, "", "", "")
+                       for i, code in enumerate(self.walk, start=1)))
+                cursor.execute(f"SELECT entity_id, id FROM {table} WHERE draw_id = %s", [draw_id])
+                self.check_ids = dict(cursor.fetchall())
+                if self.constraints:  # checked now, deferred again for whatever the transaction writes next
+                    cursor.execute(f"SET CONSTRAINTS {self.constraints} IMMEDIATE")
+                    cursor.execute(f"SET CONSTRAINTS {self.constraints} DEFERRED")
+            self.rest_gz = gzip.compress(self.rest, compresslevel=1)
+        except BaseException as exc:  # noqa: BLE001 — handed to the job's thread, which fails the draw
+            self.error = exc
+
+
+def _deferred_foreign_keys(model) -> str:
+    """The model's deferred foreign-key constraints, quoted and comma-separated (for SET CONSTRAINTS)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
+                       "AND condeferrable AND condeferred ORDER BY conname", [model._meta.db_table])
+        return ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
+
+
+def draw_pipelined(task: Task, *, job: Job | None, by, seed: str | None = None, drawn_at=None,
+                   min_walk: int | None = None) -> tuple[Draw, dict]:
+    """The job's draw on PostgreSQL: exactly the draw, certificate and rows of ``draw_compute`` + ``draw_write``
+    (``tests/inspections/test_draw_pipeline.py`` compares them), computed and written in one transaction but with
+    the two cores busy: a helper process sorts the tie-breaks of the end of the walk (``inspections.parallel``)
+    while the job assigns from the start, and a thread writes the checks and compresses most of the certificate
+    meanwhile. Returns the draw and the seconds per stage. Raises DrawFailure (nothing saved) or AlreadyDrawn."""
+    seed = seed or secrets.token_hex(32)
+    drawn_at = drawn_at or timezone.now()
+    clock = _Clock()
+    _progress(job, 5, "冻结抽取范围")
+    population = freeze(task)
+    clock.lap("population")
+    hasher = Hasher(seed)
+    _progress(job, 35, "计算排序值并抽取")
+    strata, walk, stratum_of, located, offices = _rank(task, population, hasher)
+    clock.lap("rank")
+    pool, inspector_ids = freeze_pool(task)
+    departments = task.department_codes()
+    rest = _certificate_rest({
+        "algorithm": ALGORITHM,
+        "seed": seed,
+        "drawn_at": timezone.localtime(drawn_at).isoformat(timespec="seconds"),
+        "task": {"id": task.pk, "name": task.name, "filter": certificate_filter(task),
+                 "inspectors_per_check": task.inspectors_per_check, "cross_office": task.cross_office,
+                 "departments": departments},
+        "strata": strata,
+        "exclusions": sorted(population.exclusions, key=lambda e: e["uscc"]),
+        "entity_offices": offices,
+        "pool": [m.as_certificate() for m in pool],
+    })
+    summary = {
+        "strata": [{k: st[k] for k in ("class", "ratio", "population_size", "sample_size")} for st in strata],
+        "exclusions": len(population.exclusions), "pool": len(pool), "departments": departments,
+    }
+    del strata, population
+    entity_ids = {code: located[code][0] for code in walk}
+    constraints = _deferred_foreign_keys(SpotCheck)
+    clock.lap("certificate")
+    _progress(job, 60, "分派检查人员并写入抽查名单")
+    entity_walk = [(code, offices[code]) for code in walk]
+    parallel = len(walk) >= max(MIN_WALK if min_walk is None else min_walk, 2) and hasattr(os, "fork")
+    # The helper is forked before the writer thread starts and before the transaction opens.
+    ahead = ForkedOrders(entity_walk, pool, hasher=hasher, cross_office=task.cross_office) if parallel else None
+    try:
+        with transaction.atomic():
+            locked = Task.objects.select_for_update().get(pk=task.pk)
+            if (locked.status != TaskStatus.DRAWING
+                    or Draw.objects.filter(task=task, status=DrawStatus.VALID).exists()):
+                raise AlreadyDrawn
+            number = (Draw.objects.filter(task=task).aggregate(n=Max("number"))["n"] or 0) + 1
+            draw = Draw.objects.create(
+                task=task, number=number, algorithm=ALGORITHM, seed=seed, drawn_at=drawn_at,
+                drawn_by=by if getattr(by, "pk", None) else None, job=job, population_size=sum(
+                    st["population_size"] for st in summary["strata"]), sample_size=len(walk), summary=summary,
+                certificate_gz=b"", certificate_sha256="",  # written below, in this transaction
+            )
+            connection.ensure_connection()
+            writer = _ChecksWriter(connection.connection, draw, walk, entity_ids, stratum_of, constraints, rest)
+            writer.start()
+            try:
+                assignments = assign(entity_walk, pool, hasher=hasher, per_check=task.inspectors_per_check,
+                                     cross_office=task.cross_office, departments=departments, ahead=ahead)
+            finally:
+                writer.join()
+                if ahead is not None:
+                    ahead.stop()
+            if writer.error is not None:
+                raise writer.error
+            clock.lap("assign")
+            check_ids = writer.check_ids
+            with connection.cursor() as cursor:
+                _copy(cursor, CheckAssignment._meta.db_table, ["spot_check_id", "inspector_id", "position"],
+                      ((check_ids[entity_ids[code]], inspector_ids[inspector], position)
+                       for code, inspectors in zip(walk, assignments, strict=True)
+                       for position, inspector in enumerate(inspectors, start=1)))
+            head = _certificate_head([{"uscc": code, "inspectors": inspectors}
+                                      for code, inspectors in zip(walk, assignments, strict=True)])
+            digest = hashlib.sha256(head)
+            digest.update(rest)
+            sha = digest.hexdigest()
+            stored_head = b'{"certificate_sha256":"' + sha.encode() + b'",' + head[1:]
+            Draw.objects.filter(pk=draw.pk).update(
+                certificate_gz=gzip.compress(stored_head, compresslevel=1) + writer.rest_gz,
+                certificate_sha256=sha)
+            draw.certificate_sha256 = sha
+            Task.objects.filter(pk=task.pk).update(status=TaskStatus.DRAWN)
+            audit(actor=by, action=AuditAction.STATUS, target=task,
+                  summary=f"完成抽取：{task} 第 {number} 次，抽取范围 {draw.population_size} 户，抽中 "
+                          f"{draw.sample_size} 户",
+                  changes={"status": [TaskStatus.DRAWING.label, TaskStatus.DRAWN.label]},
+                  extra={"draw": draw.pk, "seed": seed, "certificate_sha256": sha})
+    except DrawFailure as exc:
+        raise _named(exc) from None
+    finally:
+        if ahead is not None:
+            ahead.stop()
+    clock.lap("write")
+    if ahead is not None:
+        clock.laps["helper_entities"] = ahead.helped
+    return draw, clock.laps
+
+
 def draw_run(*, job: Job) -> dict:
     """Run a task's draw for its job; returns the job's result. Raises DrawFailure (task back to 待抽取)."""
     task = Task.objects.select_related("plan", "lead_department", "domain").get(pk=job.params["task"])
@@ -340,20 +523,28 @@ def draw_run(*, job: Job) -> dict:
         if task.status != TaskStatus.DRAWING:
             return {"skipped": True, "summary": f"任务状态为“{task.get_status_display()}”，无需抽取。"}
         try:
-            computed = draw_compute(task, job=job)
+            if connection.vendor == "postgresql":
+                draw, timings = draw_pipelined(task, job=job, by=job.created_by)
+            else:
+                draw, timings = _draw_in_turn(task, job=job)
         except DrawFailure as exc:
             draw_failed(task, job=job, message=str(exc))
             raise
-        _progress(job, 90, "写入抽查名单")
-        started = time.perf_counter()
-        try:
-            draw = draw_write(task, computed, job=job, by=job.created_by)
         except AlreadyDrawn:
             return {"skipped": True, "summary": "该任务已有有效抽取，本次未重复抽取。"}
-        computed.timings["write"] = round(time.perf_counter() - started, 3)  # including the commit
-    return {"draw": draw.pk, "population": computed.population_size, "sample": computed.sample_size,
-            "certificate_sha256": computed.sha, "timings": computed.timings,
-            "summary": f"抽取完成：抽取范围 {computed.population_size} 户，抽中 {computed.sample_size} 户。"}
+    return {"draw": draw.pk, "population": draw.population_size, "sample": draw.sample_size,
+            "certificate_sha256": draw.certificate_sha256, "timings": timings,
+            "summary": f"抽取完成：抽取范围 {draw.population_size} 户，抽中 {draw.sample_size} 户。"}
+
+
+def _draw_in_turn(task: Task, *, job: Job) -> tuple[Draw, dict]:
+    """The draw computed, then written (databases other than PostgreSQL)."""
+    computed = draw_compute(task, job=job)
+    _progress(job, 90, "写入抽查名单")
+    started = time.perf_counter()
+    draw = draw_write(task, computed, job=job, by=job.created_by)
+    computed.timings["write"] = round(time.perf_counter() - started, 3)  # including the commit
+    return draw, computed.timings
 
 
 @transaction.atomic

@@ -124,7 +124,7 @@ def test_a_worker_killed_mid_draw_leaves_nothing_and_a_retry_completes(task, sec
                 pid = wait_for(_backend_waiting_on_audit, "抽取写入到一半（等待操作日志锁）")
                 with connection.cursor() as probe:
                     probe.execute("SELECT stage FROM core_job WHERE id = %s", [job.pk])
-                    assert probe.fetchone()[0] == "写入抽查名单"
+                    assert probe.fetchone()[0] == "分派检查人员并写入抽查名单"
                 os.kill(worker.pid, signal.SIGKILL)
                 worker.wait(timeout=30)
             finally:
