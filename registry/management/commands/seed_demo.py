@@ -45,6 +45,10 @@ class Command(BaseCommand):
         from training.demo import seed_training  # 业务培训: the years' required hours, sessions held, sign-ins
 
         seed_training(seed=seed, today=timezone.localdate(), progress=self.stdout.write if verbose else None)
+        from credit.demo_analysis import seed_credit_analysis  # complaints, the scoring runs, the indices: they read
+
+        seed_credit_analysis(seed=seed, today=timezone.localdate(),  # every capability's data, so they come late
+                             progress=self.stdout.write if verbose else None)
         from inspections.demo import seed_dashboard  # 领导驾驶舱: rolled up last, from every capability's demo data
 
         seed_dashboard(today=timezone.localdate(), progress=self.stdout.write if verbose else None)
