@@ -34,7 +34,24 @@ def current_risk_classes(
     return _current_portable(entity_ids, domain, on)
 
 
+def current_risk_classes_sql(*, domain: str | RiskDomain | None = None, on: date | None = None) -> tuple[str, list]:
+    """PostgreSQL: the query behind ``current_risk_classes`` for every classified entity (columns entity_id,
+    risk_class, one row per entity, in entity_id order), to be joined in SQL (the draw's population)."""
+    return _current_sql(None, domain_for(domain), on)
+
+
 def _current_postgres(entity_ids, domain, on) -> dict[int, str]:
+    if entity_ids is not None and not isinstance(entity_ids, QuerySet):
+        entity_ids = list(entity_ids)
+        if not entity_ids:
+            return {}
+    sql, params = _current_sql(entity_ids, domain, on)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+def _current_sql(entity_ids, domain, on) -> tuple[str, list]:
     table = EntityRiskClass._meta.db_table
     where, params = [], []
     if domain is None:
@@ -52,16 +69,11 @@ def _current_postgres(entity_ids, domain, on) -> dict[int, str]:
         where.append(f"entity_id IN ({sub_sql})")
         params.extend(sub_params)
     elif entity_ids is not None:
-        ids = list(entity_ids)
-        if not ids:
-            return {}
         where.append("entity_id = ANY(%s)")
-        params.append(ids)
+        params.append(entity_ids)
     sql = (f"SELECT DISTINCT ON (entity_id) entity_id, risk_class FROM {table} "
            f"WHERE {' AND '.join(where)} ORDER BY {order}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(cursor.fetchall())
+    return sql, params
 
 
 def _current_portable(entity_ids, domain, on) -> dict[int, str]:
