@@ -64,9 +64,10 @@ MAX_LENGTHS = {
     key: MarketEntity._meta.get_field(key).max_length
     for key in ("name", "legal_rep", "address", "registration_authority", "phone")
 }
-# The staged row: the spreadsheet row number, then the entity's values as the database stores them.
-STAGE_COLUMNS = ["rn", "uscc", "name", "entity_type", "legal_rep", "industry_code", "address",
-                 "registration_authority", "office_id", "established_on", "status", "phone"]
+# The staged row: the entity's values as the database stores them (the staging table numbers the rows in file
+# order as they arrive).
+STAGE_COLUMNS = ["uscc", "name", "entity_type", "legal_rep", "industry_code", "address", "registration_authority",
+                 "office_id", "established_on", "status", "phone"]
 
 _USCC_SHAPE = re.compile(f"[{USCC_CHARSET}]{{18}}")
 
@@ -135,9 +136,9 @@ def _good(known: dict, check, value) -> str:
 def _check_rows(sheet: Sheet, report: ImportReport, *, job: Job | None, max_errors: int | None, out) -> None:
     """Check every data row; while all are valid, hand them to ``out`` in chunks of COPY text.
 
-    ``out.feed(bytes)`` receives the valid rows (spreadsheet row number, then the values as the database stores
-    them, in STAGE_COLUMNS order); ``out.abort()`` is called at the first bad row, after which nothing more is fed
-    and checking goes on only to report every bad row. The usual row (text cells, known values, a valid code)
+    ``out.feed(bytes)`` receives the valid rows (the values as the database stores them, in STAGE_COLUMNS
+    order); ``out.abort()`` is called at the first bad row, after which nothing more is fed and checking goes on
+    only to report every bad row. The usual row (text cells, known values, a valid code)
     takes a fast path of dictionary look-ups built once per file; anything unusual is checked field by field,
     which words the messages.
     """
@@ -236,7 +237,7 @@ def _check_rows(sheet: Sheet, report: ImportReport, *, job: Job | None, max_erro
             bad.sort(key=lambda item: FIELDS.index(item[0]))
         if bad:
             return bad
-        return _copy_line((rn, uscc, name, entity_type, legal_rep, industry[0], address, authority, office_id,
+        return _copy_line((uscc, name, entity_type, legal_rep, industry[0], address, authority, office_id,
                            established[0], status, phone))
 
     def _industry_of(raw: str) -> tuple[str, str | None]:
@@ -284,7 +285,7 @@ def _check_rows(sheet: Sheet, report: ImportReport, *, job: Job | None, max_erro
                 name.strip(), legal_rep.strip(), address.strip(), authority.strip(), phone.strip())
             industry = good_industries.get(ind_raw) or _good(good_industries, _industry_of, ind_raw)
             established = good_dates.get(date_raw) or _good(good_dates, _date_of, date_raw)
-            line = (f"{rn}\t{uscc}\t{name}\t{TYPE_BY_LABEL[type_text]}\t{legal_rep}\t{industry}\t"
+            line = (f"{uscc}\t{name}\t{TYPE_BY_LABEL[type_text]}\t{legal_rep}\t{industry}\t"
                     f"{address}\t{authority}\t{office_ids[office_name]}\t{established}\t"
                     f"{STATUS_BY_LABEL[status_text]}\t{phone}")
             if not (name and uscc_shape(uscc)
@@ -293,7 +294,7 @@ def _check_rows(sheet: Sheet, report: ImportReport, *, job: Job | None, max_erro
                     and len(authority) <= max_auth and len(phone) <= max_phone and "*" not in phone
                     and seen.setdefault(uscc, rn) == rn):
                 raise _Slow
-            if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != 11:
+            if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != 10:
                 raise _Slow  # a tab, line break or backslash inside a value: escape it
         except (_Slow, KeyError, AttributeError, TypeError):
             line = check_slowly(row, idx, rn)
@@ -424,16 +425,17 @@ class _PostgresLoad:
     def begin(self, cursor) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('registry.import_entities'))")
         cursor.execute(
-            "CREATE TEMP TABLE import_stage (rn integer NOT NULL, uscc varchar(18) NOT NULL, name text NOT NULL, "
-            "entity_type text NOT NULL, legal_rep text NOT NULL, industry_code text NOT NULL, address text NOT NULL, "
-            "registration_authority text NOT NULL, office_id bigint NOT NULL, established_on date NOT NULL, "
-            "status text NOT NULL, phone text NOT NULL) ON COMMIT DROP"
+            "CREATE TEMP TABLE import_stage (rn bigint GENERATED ALWAYS AS IDENTITY, uscc varchar(18) NOT NULL, "
+            "name text NOT NULL, entity_type text NOT NULL, legal_rep text NOT NULL, industry_code text NOT NULL, "
+            "address text NOT NULL, registration_authority text NOT NULL, office_id bigint NOT NULL, "
+            "established_on date NOT NULL, status text NOT NULL, phone text NOT NULL) ON COMMIT DROP"
         )
         entity_table = MarketEntity._meta.db_table
         cursor.execute(
             f"CREATE TEMP TABLE import_changed ON COMMIT DROP AS SELECT e.id, s.rn, "
-            f"{', '.join('s.' + c for c in _CHANGE_FIELDS)}, {', '.join(f'e.{c} AS old_{c}' for c in _CHANGE_FIELDS)} "
-            f"FROM import_stage s, {entity_table} e WITH NO DATA"
+            f"{', '.join('s.' + c for c in _CHANGE_FIELDS)}, "
+            f"{', '.join(f'e.{c} AS old_{c}' for c in _CHANGE_FIELDS)} FROM import_stage s, {entity_table} e "
+            f"WITH NO DATA"
         )
         self.rebuild = _large_load_indexes(cursor, entity_table, self.rows)
         if self.rebuild:
@@ -442,6 +444,12 @@ class _PostgresLoad:
             # so the chunks are inserted without being compared with the register first.
             cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {entity_table})")
             self.fresh = cursor.fetchone()[0]
+        if self.fresh:
+            # The chunks are then COPYed straight into the register (no staging table, no INSERT … SELECT): the
+            # two timestamps get the transaction's time from a default set for this transaction only (end()
+            # removes it again; a rollback does too).
+            cursor.execute(f"ALTER TABLE {entity_table} ALTER COLUMN created_at SET DEFAULT now(), "
+                           f"ALTER COLUMN updated_at SET DEFAULT now()")
 
     def load(self, cursor, data) -> None:
         """Merge one chunk of valid rows (COPY text, a file object or bytes) into the register."""
@@ -449,9 +457,14 @@ class _PostgresLoad:
         entity_table = MarketEntity._meta.db_table
         fields = ", ".join(_CHANGE_FIELDS)
         staged = ", ".join(f"s.{c}" for c in _CHANGE_FIELDS)
+        data = io.BytesIO(data) if isinstance(data, bytes) else data
+        if self.fresh:
+            cursor.copy_expert(f"COPY {entity_table} ({', '.join(STAGE_COLUMNS)}) FROM STDIN", data)
+            self.created += cursor.rowcount
+            self.seconds["insert"] += time.perf_counter() - started
+            return
         cursor.execute("TRUNCATE import_stage")
-        cursor.copy_expert(f"COPY import_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN",
-                           io.BytesIO(data) if isinstance(data, bytes) else data)
+        cursor.copy_expert(f"COPY import_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN", data)
         if not self.analyzed and not self.fresh:
             # Let the planner see a chunk's size once (the statistics outlast TRUNCATE; every chunk but the last is
             # as large): joined with a large register, a chunk is looked up by index, not by scanning the register.
@@ -529,6 +542,9 @@ class _PostgresLoad:
         )
 
     def end(self, cursor) -> None:
+        if self.fresh:
+            cursor.execute(f"ALTER TABLE {MarketEntity._meta.db_table} ALTER COLUMN created_at DROP DEFAULT, "
+                           f"ALTER COLUMN updated_at DROP DEFAULT")
         if self.rebuild:
             started = time.perf_counter()
             _recreate_indexes(cursor, MarketEntity._meta.db_table, self.rebuild)
@@ -629,8 +645,8 @@ _ORM_BATCH = 1000
 def _staged_rows(staging):
     for raw in staging:
         row = _copy_fields(raw.decode().rstrip("\n"))
-        yield (int(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], row[7], int(row[8]),
-               date.fromisoformat(row[9]), row[10], row[11])
+        yield (row[0], row[1], row[2], row[3], row[4], row[5], row[6], int(row[7]), date.fromisoformat(row[8]),
+               row[9], row[10])
 
 
 def _write_orm(staging, *, user, source: str, rows: int = 0) -> tuple[int, int]:
@@ -643,10 +659,10 @@ def _write_orm(staging, *, user, source: str, rows: int = 0) -> tuple[int, int]:
 
     def flush():
         nonlocal created, updated
-        existing = {e.uscc: e for e in MarketEntity.objects.filter(uscc__in=[r[1] for r in batch])}
+        existing = {e.uscc: e for e in MarketEntity.objects.filter(uscc__in=[r[0] for r in batch])}
         new, changed, status_changes, audits = [], [], [], []
         now = timezone.now()
-        for (_rn, uscc, name, entity_type, legal_rep, industry_code, address, authority, office_id,
+        for (uscc, name, entity_type, legal_rep, industry_code, address, authority, office_id,
              established_on, status, phone) in batch:
             values = {"name": name, "entity_type": entity_type, "legal_rep": legal_rep,
                       "industry_code": industry_code, "address": address, "registration_authority": authority,
