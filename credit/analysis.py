@@ -171,7 +171,8 @@ def _indices_table(year: int) -> Table:
         older = f"（旧版本；重新计算 {year} 年后按现行版本 {FORMULA_VERSION}）" if version != FORMULA_VERSION else ""
         notes.append(f"公式版本 {version}{older}")
         table.details.append((f"指数怎么算（公式版本 {version}）", formula_of(version).text))
-    table.note = (f"本表指数按{'、'.join(notes)}计算；各分项得分满分 100 分，“—”表示该组该期无法计算此分项"
+    versions_text = "、".join(notes) + ("" if notes[-1].endswith("）") else " ")
+    table.note = (f"本表指数按{versions_text}计算；各分项得分满分 100 分，“—”表示该组该期无法计算此分项"
                   f"（如没有已分类企业、没有修复决定或没有检查结果），不参与加权。")
     return table
 
