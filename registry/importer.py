@@ -345,6 +345,13 @@ _CHANGE_FIELDS = ["name", "entity_type", "legal_rep", "industry_code", "address"
 # secondary indexes instead of maintaining them row by row (see _large_load_indexes).
 LARGE_LOAD_MIN_ROWS = 20_000
 LARGE_LOAD_WORK_MEM = "256MB"
+# Rows merged into a register whose indexes are maintained (not rebuilt) put their name and legal-representative
+# trigrams on the two GIN indexes' pending lists (fastupdate), up to this much for the import's transaction,
+# instead of merging them into the indexes every 4 MB (the default) while the user waits; gin_cleanup_task
+# merges them right after the commit. Until then searches still find the new rows (PostgreSQL scans the pending
+# list too), only more slowly. Measured on 50,000 new rows into 100,000: writing 3.2 → 2.5 s, searches 20–120 ms
+# → 110–140 ms for the 0.3 s until the clean-up has run.
+GIN_PENDING_LIST_LIMIT = "256MB"
 
 
 def _large_load_indexes(cursor, table: str, rows: int) -> list[tuple[str, str, str]] | None:
@@ -444,12 +451,19 @@ class _PostgresLoad:
             # so the chunks are inserted without being compared with the register first.
             cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {entity_table})")
             self.fresh = cursor.fetchone()[0]
+        if not self.rebuild and GIN_PENDING_LIST_LIMIT:
+            cursor.execute(f"SET LOCAL gin_pending_list_limit = '{GIN_PENDING_LIST_LIMIT}'")
         if self.fresh:
             # The chunks are then COPYed straight into the register (no staging table, no INSERT … SELECT): the
             # two timestamps get the transaction's time from a default set for this transaction only (end()
             # removes it again; a rollback does too).
             cursor.execute(f"ALTER TABLE {entity_table} ALTER COLUMN created_at SET DEFAULT now(), "
                            f"ALTER COLUMN updated_at SET DEFAULT now()")
+
+    @property
+    def gin_pending(self) -> bool:
+        """Whether this load left entries on the GIN pending lists (see GIN_PENDING_LIST_LIMIT)."""
+        return bool(not self.rebuild and GIN_PENDING_LIST_LIMIT and (self.created or self.updated))
 
     def load(self, cursor, data) -> None:
         """Merge one chunk of valid rows (COPY text, a file object or bytes) into the register."""
@@ -800,7 +814,37 @@ def entities_import(
             pass
     report.timings["write"] = round(time.perf_counter() - checked, 3)  # including the commit
     report.written = not dry_run
+    if report.written and writer == "postgres" and load.gin_pending:
+        # After the commit (at once when there is no outer transaction): with a broker the worker merges the
+        # pending lists while the user reads the report; without one (the demo, the benchmark) it runs here.
+        transaction.on_commit(lambda: _queue_gin_cleanup(report))
     return report
+
+
+def _queue_gin_cleanup(report: ImportReport) -> None:
+    from .tasks import gin_cleanup_task
+
+    started = time.perf_counter()
+    try:
+        gin_cleanup_task.delay()
+    except Exception:  # the broker is down: autovacuum merges the pending lists later; searches are just slower
+        logger.warning("could not queue the register's GIN clean-up after an import", exc_info=True)
+    report.timings["gin_cleanup"] = round(time.perf_counter() - started, 3)  # in-process (eager) only
+
+
+def gin_clean_pending_lists() -> int:
+    """Merge the pending lists of the register's GIN (pg_trgm) indexes into the indexes; returns the pages
+    merged. Run by gin_cleanup_task after an import that left rows there (GIN_PENDING_LIST_LIMIT)."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(gin_clean_pending_list(x.indexrelid::regclass)), 0) FROM pg_index x "
+            "JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_am a ON a.oid = c.relam "
+            "WHERE x.indrelid = %s::regclass AND a.amname = 'gin'",
+            [MarketEntity._meta.db_table],
+        )
+        return int(cursor.fetchone()[0])
 
 
 @transaction.atomic

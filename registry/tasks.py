@@ -1,4 +1,4 @@
-"""Background work of the register: the import of an uploaded spreadsheet."""
+"""Background work of the register: the import of an uploaded spreadsheet and its search-index clean-up."""
 from celery import shared_task
 
 
@@ -10,6 +10,15 @@ def import_entities_task(self, job_id: int) -> None:
     from .importer import entities_import_job
 
     run_import_task(self, job_id, run=lambda job: entities_import_job(job=job))
+
+
+@shared_task
+def gin_cleanup_task() -> int:
+    """After an import: merge the search indexes' pending lists (the new rows' trigrams) into the indexes, so that
+    name searches are as fast as before the import. Queued on the import's commit."""
+    from .importer import gin_clean_pending_lists
+
+    return gin_clean_pending_lists()
 
 
 @shared_task

@@ -129,3 +129,72 @@ def test_the_upload_page_job_is_streamed_and_its_progress_is_recorded(client, se
     assert job.status == JobStatus.SUCCEEDED and job.result["created"] == 7
     assert job.stage == "写入数据库" and job.percent == 100
     assert len(chunks) == 3 and not any(main for _, main in chunks)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The search indexes' pending lists: filled during the import, merged by a job right after its commit
+# ------------------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def cleanups(monkeypatch):
+    """What each run of the GIN clean-up saw: the register's rows committed (counted on a connection of its own),
+    and the pending-list pages it merged."""
+    import threading
+
+    runs = []
+    original = importer.gin_clean_pending_lists
+
+    def spy():
+        seen = []
+
+        def count():
+            seen.append(MarketEntity.objects.count())
+            connection.close()
+
+        thread = threading.Thread(target=count)
+        thread.start()
+        thread.join()
+        pages = original()
+        runs.append((seen[0], pages))
+        return pages
+
+    monkeypatch.setattr(importer, "gin_clean_pending_lists", spy)
+    return runs
+
+
+def test_the_gin_clean_up_runs_after_the_commit_and_search_finds_the_new_rows(client, tmp_path, office_a,
+                                                                             section_user, cleanups):
+    rows = [entity_row(n, 名称=f"泉港峰尾鸿运检索{n}号商行") for n in range(1, 6)]
+    report = run_import(write_xlsx(tmp_path / "a.xlsx", rows), user=section_user)
+    assert report.ok and report.created == 5
+    # The job ran once the rows were committed (another connection saw all five) and merged the pending lists.
+    assert len(cleanups) == 1 and cleanups[0][0] == 5 and cleanups[0][1] >= 1
+    client.force_login(section_user)
+    page = client.get("/registry/entities/", {"q": "鸿运检索3"}).content.decode()
+    assert "泉港峰尾鸿运检索3号商行" in page and "泉港峰尾鸿运检索4号商行" not in page
+    page = client.get("/registry/entities/", {"q": "林4"}).content.decode()  # the legal representative's index
+    assert "泉港峰尾鸿运检索4号商行" in page
+
+    # Nothing changed, nothing left on the lists: no clean-up queued. A dry run queues none either.
+    run_import(write_xlsx(tmp_path / "b.xlsx", rows), user=section_user)
+    run_import(write_xlsx(tmp_path / "c.xlsx", [entity_row(9)]), user=section_user, dry_run=True)
+    assert len(cleanups) == 1
+
+
+def test_a_large_load_rebuilds_the_gin_indexes_and_queues_no_clean_up(tmp_path, office_a, cleanups, monkeypatch):
+    monkeypatch.setattr(importer, "LARGE_LOAD_MIN_ROWS", 3)
+    report = run_import(write_xlsx(tmp_path / "a.xlsx", [entity_row(n) for n in range(1, 6)]))
+    assert report.ok and report.created == 5 and cleanups == []
+
+
+def test_the_clean_up_job_merges_pending_lists(office_a):
+    from registry.tasks import gin_cleanup_task
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET gin_pending_list_limit = '64MB'")
+        for n in range(1, 4):
+            MarketEntity.objects.create(uscc=f"91350505{n:09d}X"[:18], name=f"待整理{n}", entity_type="enterprise",
+                                        industry_code="C2651", office=office_a, established_on="2020-01-01")
+        cursor.execute("RESET gin_pending_list_limit")
+    assert gin_cleanup_task.delay().get() >= 1
+    assert gin_cleanup_task.delay().get() == 0  # nothing left
