@@ -12,17 +12,17 @@ The helper only reads what it inherited and writes to its pipe: it never touches
 inherited (it leaves with ``os._exit``, so nothing is closed or flushed on the parent's behalf). If it dies, is
 killed or sends nothing, the job simply computes the remaining entities itself: the result is the same.
 """
-import errno
 import gc
 import os
 import signal
 import struct
 from array import array
 
-from .algorithm import Hasher, PoolMember, assign, blocking_maps
+from .algorithm import Hasher, PoolMember, assign, blocking_maps, rank_select
 
 MIN_WALK = 1000  # below this the fork costs more than the helper saves (the tests pass a smaller value)
 CHUNK = 16  # entities per message from the helper
+MIN_POPULATION = 100_000  # below this the ranking is not split (a fork costs a few milliseconds)
 _HEADER = struct.Struct("<II")  # first walk index of the chunk, number of entities
 
 
@@ -109,19 +109,7 @@ class ForkedOrders:
         """Stop the helper (if it is still running) and reap it; safe to call more than once."""
         self._close()
         if self.pid is not None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            while True:
-                try:
-                    os.waitpid(self.pid, 0)
-                    break
-                except ChildProcessError:
-                    break
-                except OSError as exc:
-                    if exc.errno != errno.EINTR:
-                        raise
+            _reap(self.pid)
             self.pid = None
 
 
@@ -178,3 +166,121 @@ def assign_parallel(walk: list[tuple[str, str | None]], pool: list[PoolMember], 
         ahead.stop()
         if stats is not None:
             stats["helped"] = ahead.helped
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Ranking: the strata split between the job's process and a helper
+# ---------------------------------------------------------------------------------------------------------
+
+_RANKED = struct.Struct("<BII")  # stratum number, number selected, byte length of their codes
+
+
+def rank_parallel(strata: dict[str, list[str]], sizes: dict[str, int], hasher: Hasher, *,
+                  min_population: int | None = None, done=None) -> dict[str, list[tuple[bytes, str]]]:
+    """``rank_select`` of every stratum (code lists in ``strata``, sample sizes in ``sizes``), the larger strata
+    (about half the codes) ranked by a forked helper meanwhile. ``done(cls, ranked)`` is called as each stratum's
+    selection is known (the job looks the selected entities up in the database while the rest is ranked). The
+    helper sends back only the selected keys and codes; if it fails, its strata are ranked here. Same result."""
+    order = sorted(strata, key=lambda cls: -len(strata[cls]))
+    total = sum(len(codes) for codes in strata.values())
+    theirs: list[str] = []
+    if total >= (MIN_POPULATION if min_population is None else min_population) and hasattr(os, "fork"):
+        share = 0
+        for cls in order:
+            if share + len(strata[cls]) <= total / 2 or not theirs:
+                theirs.append(cls)
+                share += len(strata[cls])
+    ours = [cls for cls in order if cls not in theirs]
+    pid, fd = None, None
+    if theirs:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                gc.disable()
+                os.close(read_fd)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                names = list(strata)
+                parts = []  # all ranked first, then written: a full pipe must not hold the ranking up
+                for cls in theirs:
+                    ranked = rank_select(strata[cls], sizes[cls], hasher)
+                    codes = "\n".join(code for _, code in ranked).encode("utf-8")
+                    parts += [_RANKED.pack(names.index(cls), len(ranked), len(codes)),
+                              b"".join(key for key, _ in ranked), codes]
+                view = memoryview(b"".join(parts))
+                while view:
+                    view = view[os.write(write_fd, view):]
+                os.close(write_fd)
+                code = 0
+            except BaseException:  # noqa: BLE001 — the parent ranks these strata itself
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        fd = read_fd
+    result: dict[str, list[tuple[bytes, str]]] = {}
+    try:
+        for cls in ours:
+            result[cls] = rank_select(strata[cls], sizes[cls], hasher)
+            if done is not None:
+                done(cls, result[cls])
+        if fd is not None:
+            for cls, ranked in _read_ranked(fd, list(strata)).items():
+                if cls in theirs and cls not in result and len(ranked) == min(sizes[cls], len(strata[cls])):
+                    result[cls] = ranked
+                    if done is not None:
+                        done(cls, ranked)
+    finally:
+        if fd is not None:
+            os.close(fd)
+        if pid is not None:
+            _reap(pid)
+    for cls in theirs:  # whatever the helper did not deliver
+        if cls not in result:
+            result[cls] = rank_select(strata[cls], sizes[cls], hasher)
+            if done is not None:
+                done(cls, result[cls])
+    return {cls: result[cls] for cls in strata}
+
+
+def _read_ranked(fd: int, names: list[str]) -> dict[str, list[tuple[bytes, str]]]:
+    """The helper's strata, as far as they arrived whole."""
+    chunks = []
+    while True:
+        data = os.read(fd, 1 << 20)
+        if not data:
+            break
+        chunks.append(data)
+    data = b"".join(chunks)
+    out = {}
+    at = 0
+    while len(data) - at >= _RANKED.size:
+        number, count, length = _RANKED.unpack_from(data, at)
+        at += _RANKED.size
+        end = at + 32 * count + length
+        if end > len(data) or number >= len(names):
+            break
+        keys = [data[i:i + 32] for i in range(at, at + 32 * count, 32)]
+        codes = data[at + 32 * count:end].decode("utf-8").split("\n") if count else []
+        if len(codes) != count:
+            break
+        out[names[number]] = list(zip(keys, codes, strict=True))
+        at = end
+    return out
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    while True:
+        try:
+            os.waitpid(pid, 0)
+            return
+        except ChildProcessError:
+            return
+        except InterruptedError:
+            continue

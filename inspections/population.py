@@ -209,11 +209,20 @@ def _freeze_postgres(task, base, population: Population) -> Population:
     return population
 
 
-def locate(codes: list[str]) -> dict[str, tuple[int, str]]:
-    """Code → (entity id, office code) for the selected entities (a few thousand, by the unique code index)."""
-    found = {}
-    for start in range(0, len(codes), 5000):
-        chunk = codes[start:start + 5000]
-        found.update((uscc, (entity_id, office)) for uscc, entity_id, office in
-                     MarketEntity.objects.filter(uscc__in=chunk).values_list("uscc", "id", "office__code"))
-    return found
+def locate(codes: list[str], cursor=None) -> dict[str, tuple[int, str]]:
+    """Code → (entity id, office code) for the selected entities (tens of thousands, by the unique code index).
+    ``cursor``: a DB-API cursor to use instead of Django's (the draw job's lookup thread, same transaction)."""
+    from core.models import Office
+
+    if cursor is None:
+        with connection.cursor() as cursor:
+            return locate(codes, cursor)
+    if connection.vendor != "postgresql":
+        found = {}
+        for start in range(0, len(codes), 500):
+            found.update((uscc, (entity_id, office)) for uscc, entity_id, office in MarketEntity.objects.filter(
+                uscc__in=codes[start:start + 500]).values_list("uscc", "id", "office__code"))
+        return found
+    cursor.execute(f"SELECT e.uscc, e.id, o.code FROM {MarketEntity._meta.db_table} e "
+                   f"LEFT JOIN {Office._meta.db_table} o ON o.id = e.office_id WHERE e.uscc = ANY(%s)", [list(codes)])
+    return {uscc: (entity_id, office) for uscc, entity_id, office in cursor.fetchall()}

@@ -12,6 +12,7 @@ import io
 import json
 import logging
 import os
+import queue
 import secrets
 import threading
 import time
@@ -45,7 +46,7 @@ from ..algorithm import (
 )
 from ..choices import CheckStatus, DrawStatus, InspectorStatus, RedrawStatus, TaskStatus
 from ..models import CheckAssignment, Draw, Inspector, InspectorConflict, RedrawRequest, SpotCheck, Task
-from ..parallel import MIN_WALK, ForkedOrders
+from ..parallel import MIN_WALK, ForkedOrders, rank_parallel
 from ..population import certificate_filter, freeze, locate
 from .plans import _validate
 
@@ -185,24 +186,70 @@ def _progress(job, percent: int, stage: str) -> None:
         job_progress(job, done=percent, total=100, stage=stage)
 
 
-def _rank(task: Task, population, hasher: Hasher):
+def _rank(task: Task, population, hasher: Hasher, *, parallel: bool = False):
     """The strata of the certificate, the walk (every selected entity in ascending key order), each selected
-    entity's stratum, (id, office) and office."""
+    entity's stratum, (id, office) and office. ``parallel`` (the job on PostgreSQL): half the codes are ranked by a
+    helper process, and each stratum's selection is looked up in the database by a thread while the rest is
+    ranked (``inspections.parallel.rank_parallel``)."""
     ratios = task.stratum_ratios()
-    selected, strata = {}, []
-    for cls in STRATA:
-        codes = population.strata[cls]
-        ratio = ratio_text(ratios[cls])
-        k = sample_size(len(codes), ratio)
-        selected[cls] = rank_select(codes, k, hasher)
-        strata.append({"class": cls, "ratio": ratio, "population_size": len(codes), "sample_size": k,
-                       "population_sha256": population.digests.get(cls) or population_digest(codes),
-                       "population": codes, "selected": [code for _, code in selected[cls]]})
+    ratio = {cls: ratio_text(ratios[cls]) for cls in STRATA}
+    sizes = {cls: sample_size(len(population.strata[cls]), ratio[cls]) for cls in STRATA}
+    if parallel:
+        lookups = _Lookups()
+        try:
+            selected = rank_parallel(population.strata, sizes, hasher, done=lookups.add)
+        finally:
+            located = lookups.finish()
+    else:
+        selected = {cls: rank_select(population.strata[cls], sizes[cls], hasher) for cls in STRATA}
+    strata = [{"class": cls, "ratio": ratio[cls], "population_size": len(codes), "sample_size": sizes[cls],
+               "population_sha256": population.digests.get(cls) or population_digest(codes),
+               "population": codes, "selected": [code for _, code in selected[cls]]}
+              for cls, codes in ((cls, population.strata[cls]) for cls in STRATA)]
     walk = [code for _, code in walk_order(selected)]
     stratum_of = {code: cls for cls, ranked in selected.items() for _, code in ranked}
-    located = locate(walk)
+    if not parallel:
+        located = locate(walk)
     offices = {code: located[code][1] for code in walk}
     return strata, walk, stratum_of, located, offices
+
+
+class _Lookups:
+    """Looks the selected entities up (``population.locate``) in a thread, on the job's own connection, while
+    the job's thread goes on ranking. Started at the first stratum (after the ranking helper is forked)."""
+
+    def __init__(self):
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.found: dict[str, tuple[int, str]] = {}
+        self.error: BaseException | None = None
+        self.thread: threading.Thread | None = None
+
+    def add(self, cls: str, ranked: list) -> None:
+        if self.thread is None:
+            connection.ensure_connection()
+            self.thread = threading.Thread(target=self._run, args=(connection.connection,), daemon=True,
+                                           name="draw-lookups")
+            self.thread.start()
+        self.queue.put([code for _, code in ranked])
+
+    def _run(self, raw) -> None:
+        try:
+            with raw.cursor() as cursor:
+                while (codes := self.queue.get()) is not None:
+                    if codes:
+                        self.found.update(locate(codes, cursor))
+        except BaseException as exc:  # noqa: BLE001 — raised in the job's thread by finish()
+            self.error = exc
+            while self.queue.get() is not None:  # let finish() return
+                pass
+
+    def finish(self) -> dict[str, tuple[int, str]]:
+        if self.thread is not None:
+            self.queue.put(None)
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.found
 
 
 def _named(exc: DrawFailure) -> DrawFailure:
@@ -426,7 +473,7 @@ def draw_pipelined(task: Task, *, job: Job | None, by, seed: str | None = None, 
     clock.lap("population")
     hasher = Hasher(seed)
     _progress(job, 35, "计算排序值并抽取")
-    strata, walk, stratum_of, located, offices = _rank(task, population, hasher)
+    strata, walk, stratum_of, located, offices = _rank(task, population, hasher, parallel=True)
     clock.lap("rank")
     pool, inspector_ids = freeze_pool(task)
     departments = task.department_codes()

@@ -12,10 +12,10 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 
 from core.choices import JobStatus
-from inspections import services
+from inspections import parallel, services
 from inspections.algorithm import DrawFailure, Hasher, PoolMember, assign, rank_select, walk_order
 from inspections.models import CheckAssignment, Draw, SpotCheck, Task
-from inspections.parallel import ForkedOrders, assign_parallel
+from inspections.parallel import ForkedOrders, assign_parallel, rank_parallel
 from inspections.services import draws
 from inspections.services.draws import certificate_file_bytes, draw_compute, draw_pipelined
 from tests.factories import make_entity
@@ -154,8 +154,10 @@ def _rows(draw):
 @postgres_only
 @pytest.mark.django_db
 @pytest.mark.parametrize("min_walk", [2, 10_000])  # with the helper process, and alone
-def test_the_jobs_draw_is_the_plain_draw_byte_for_byte(wide_task, min_walk):
+def test_the_jobs_draw_is_the_plain_draw_byte_for_byte(wide_task, min_walk, monkeypatch):
     seed = "5a" * 32
+    if min_walk == 2:
+        monkeypatch.setattr(parallel, "MIN_POPULATION", 1)  # the ranking split with a helper too
     draw, timings = draw_pipelined(wide_task, job=None, by=None, seed=seed, min_walk=min_walk)
     assert ("helper_entities" in timings) == (min_walk == 2)
     computed = draw_compute(Task.objects.get(pk=wide_task.pk), seed=seed, drawn_at=draw.drawn_at)
@@ -238,3 +240,35 @@ def test_a_small_walk_needs_no_helper():
     stats = {}
     assert assign_parallel(walk, pool, stats=stats, **kwargs) == assign(walk, pool, **kwargs)
     assert stats == {}
+
+
+def _strata(seed: int):
+    rng = random.Random(seed)
+    sizes = {"A": 900, "B": 2500, "C": 400, "D": 0, "U": 1700}
+    strata = {cls: sorted({f"9135{rng.randrange(10**14):014d}" for _ in range(n)}) for cls, n in sizes.items()}
+    return strata, {cls: (len(codes) * (i + 1)) // 40 for i, (cls, codes) in enumerate(strata.items())}
+
+
+def test_ranking_with_a_helper_selects_exactly_what_rank_select_does():
+    strata, sizes = _strata(11)
+    hasher = Hasher("77" * 32)
+    seen = []
+    result = rank_parallel(strata, sizes, hasher, min_population=1, done=lambda cls, ranked: seen.append(cls))
+    assert result == {cls: rank_select(codes, sizes[cls], hasher) for cls, codes in strata.items()}
+    assert sorted(seen) == sorted(strata)  # every stratum reported once, as soon as it was known
+
+
+def test_ranking_goes_on_alone_when_the_helper_dies(monkeypatch):
+    strata, sizes = _strata(12)
+    hasher = Hasher("78" * 32)
+    real_fork = os.fork
+
+    def fork_and_die():
+        pid = real_fork()
+        if pid == 0:
+            os._exit(3)  # the helper dies before sending anything
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork_and_die)
+    result = rank_parallel(strata, sizes, hasher, min_population=1)
+    assert result == {cls: rank_select(codes, sizes[cls], hasher) for cls, codes in strata.items()}
