@@ -92,6 +92,13 @@ class MissingKind(models.TextChoices):
     BOTH = "both", "无证无照"
 
 
+class LicenceExemption(models.TextChoices):
+    """无证无照经营查处办法 第三条: business activities that need no business licence (blank: none applies)."""
+    DESIGNATED = "designated", ("第三条第一项：在政府指定的场所和时间销售农副产品、日常生活用品，"
+                                  "或个人利用自己的技能从事无须许可的便民劳务")
+    BY_LAW = "by_law", "第三条第二项：法律、行政法规、国务院决定规定无须办理注册登记的经营活动"
+
+
 class CaseSource(models.TextChoices):
     PATROL = "patrol", "日常巡查"
     COMPLAINT = "complaint", "投诉举报"

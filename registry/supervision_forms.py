@@ -147,8 +147,8 @@ class UnlicensedCaseForm(forms.ModelForm):
 
     class Meta:
         model = UnlicensedCase
-        fields = ["office", "place", "operator", "activity", "missing", "permit_name", "responsible_department",
-                  "source", "discovered_on"]
+        fields = ["office", "place", "operator", "activity", "missing", "permit_name", "licence_exemption",
+                  "responsible_department", "source", "discovered_on"]
         widgets = {"discovered_on": DATE}
 
     def __init__(self, *args, user=None, **kwargs):

@@ -24,6 +24,7 @@ from .supervision_choices import (
     FineSeverity,
     Handling,
     LetterKind,
+    LicenceExemption,
     ListKind,
     MissingKind,
     NotificationStatus,
@@ -463,6 +464,9 @@ class UnlicensedCase(models.Model):
                                null=True, blank=True, related_name="unlicensed_cases")
     missing = models.CharField("缺少证照", max_length=10, choices=MissingKind.choices)
     permit_name = models.CharField("所缺许可证件", max_length=100, blank=True)
+    # Checked when the case is registered: an activity that needs no business licence is never an unlicensed case.
+    licence_exemption = models.CharField("无须办理营业执照的情形", max_length=12, choices=LicenceExemption.choices,
+                                         blank=True, help_text="《无证无照经营查处办法》第三条；不属于的留空")
     responsible_department = models.ForeignKey(
         Department, verbose_name="许可主管部门", on_delete=models.PROTECT, null=True, blank=True,
         related_name="unlicensed_cases")

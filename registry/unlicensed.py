@@ -30,8 +30,8 @@ from .supervision_choices import (
 from .supervision_models import InfoNotification, JointAction, UnlicensedCase, UnlicensedFineScale
 
 REPLY_RULE = "unlicensed_notification_reply"
-CASE_FIELDS = ["office", "place", "operator", "activity", "entity", "missing", "permit_name", "responsible_department",
-               "source", "discovered_on", "joint_action"]
+CASE_FIELDS = ["office", "place", "operator", "activity", "entity", "missing", "permit_name", "licence_exemption",
+               "responsible_department", "source", "discovered_on", "joint_action"]
 
 
 def _today() -> date:
@@ -59,6 +59,9 @@ def _next_number(year: int) -> str:
 def _check_case(case: UnlicensedCase) -> None:
     if case.discovered_on and case.discovered_on > _today():
         raise ValidationError({"discovered_on": "发现日期不能晚于今天。"})
+    if case.licence_exemption and case.missing in (MissingKind.LICENCE, MissingKind.BOTH):
+        raise ValidationError({"missing": "该经营活动属于《无证无照经营查处办法》第三条规定的无须办理营业执照的情形，"
+                                          "不按无照经营登记；缺少许可证件的，请选择“无证（未取得许可证件）”。"})
     if case.missing in (MissingKind.PERMIT, MissingKind.BOTH) and not case.permit_name.strip():
         raise ValidationError({"permit_name": "无证的，请写明所缺许可证件（如：食品经营许可证）。"})
     if case.responsible_department and case.responsible_department.kind != DepartmentKind.MEMBER:

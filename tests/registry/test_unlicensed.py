@@ -12,8 +12,8 @@ from credit.choices import IndicatorKind
 from credit.indicators import KINDS
 from registry import dereg, unlicensed
 from registry.models import MarketEntity
-from registry.supervision_choices import MissingKind, NotificationStatus, UnlicensedStatus
-from registry.supervision_models import UnlicensedRule
+from registry.supervision_choices import LicenceExemption, MissingKind, NotificationStatus, UnlicensedStatus
+from registry.supervision_models import UnlicensedCase, UnlicensedRule
 from registry.supervision_selectors import assessment, dashboard_facts
 from tests.factories import make_entity
 from tests.registry.supervision_fixtures import revoke
@@ -37,6 +37,28 @@ def test_cases_are_numbered_per_year_and_office_staff_register_only_their_own(ow
         new_case(owner, office_b, date(2025, 3, 3))
     with pytest.raises(ValidationError, match="所缺许可证件"):
         new_case(owner, office_a, date(2025, 3, 3), missing=MissingKind.PERMIT, permit_name="")
+
+
+def test_an_activity_exempt_from_the_business_licence_is_not_registered_as_unlicensed(owner, office_a, client):
+    exempt = {"licence_exemption": LicenceExemption.DESIGNATED}
+    for missing in (MissingKind.LICENCE, MissingKind.BOTH):
+        with pytest.raises(ValidationError, match="第三条规定的无须办理营业执照"):
+            new_case(owner, office_a, date(2025, 3, 3), missing=missing, **exempt)
+    assert not UnlicensedCase.objects.exists()
+    # Exempt from the licence, but a permit is still missing: that is a case (无证), and the page says why.
+    case = new_case(owner, office_a, date(2025, 3, 3), missing=MissingKind.PERMIT, **exempt)
+    assert case.licence_exemption == LicenceExemption.DESIGNATED
+    client.force_login(owner)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "无须办理营业执照" in page and "第三条第一项" in page
+    # The form says it in the user's words, against the field.
+    response = client.post(reverse("registry:unlicensed_create"), {
+        "office": office_a.pk, "place": "泉港区前黄镇集市", "operator": "王某", "activity": "销售自产蔬菜",
+        "missing": MissingKind.LICENCE, "licence_exemption": LicenceExemption.DESIGNATED, "source": "patrol",
+        "discovered_on": "2025-03-04"})
+    assert response.status_code == 200
+    assert "不按无照经营登记" in response.context["form"].errors["missing"][0]
+    assert UnlicensedCase.objects.count() == 1
 
 
 def test_handling_then_closing_with_the_refused_steps(owner, office_a):
