@@ -100,6 +100,7 @@ class Population:
     exclusions: list[dict] = field(default_factory=list)
     enterprises: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STRATA, 0))
     digests: dict[str, str] = field(default_factory=dict)  # population_sha256 per stratum, where already known
+    texts: dict[str, str] = field(default_factory=dict)  # the codes joined by newlines, where read that way
 
     @property
     def size(self) -> int:
@@ -203,6 +204,7 @@ def _freeze_postgres(task, base, population: Population) -> Population:
         if text:
             population.strata[cls] = text.split("\n")
             population.digests[cls] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            population.texts[cls] = text
     if excluded:
         population.exclusions = [{"uscc": uscc, "reason": reason}
                                  for uscc, reason in (line.split("\t", 1) for line in excluded.split("\n"))]

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 from core.choices import JobStatus
 from inspections import parallel, services
-from inspections.algorithm import DrawFailure, Hasher, PoolMember, assign, rank_select, walk_order
+from inspections.algorithm import DrawFailure, Hasher, PoolMember, assign, canonical_bytes, rank_select, walk_order
 from inspections.models import CheckAssignment, Draw, SpotCheck, Task
 from inspections.parallel import ForkedOrders, assign_parallel, rank_parallel
 from inspections.services import draws
@@ -272,3 +272,17 @@ def test_ranking_goes_on_alone_when_the_helper_dies(monkeypatch):
     monkeypatch.setattr(os, "fork", fork_and_die)
     result = rank_parallel(strata, sizes, hasher, min_population=1)
     assert result == {cls: rank_select(codes, sizes[cls], hasher) for cls, codes in strata.items()}
+
+
+def test_the_certificate_written_in_parts_is_the_canonical_json():
+    from inspections.services.draws import _certificate_head, _certificate_rest
+
+    cert = {"algorithm": "hmac-sha256-rank/v1", "drawn_at": "2026-01-05T09:00:00+08:00", "seed": "ab" * 32,
+            "strata": [{"class": "A", "population": ['91"35', "9135\\x", "泉港"], "selected": ["泉港"]},
+                       {"class": "B", "population": ["9135A", "9135B"], "selected": []},
+                       {"class": "C", "population": [], "selected": []}],
+            "task": {"name": "任务", "filter": {"b": [1], "a": None}}, "pool": [], "exclusions": []}
+    assignments = [{"uscc": "泉港", "inspectors": ["ZF01", "ZF02"]}]
+    texts = {"A": '91"35\n9135\\x\n泉港', "B": "9135A\n9135B"}  # A needs escaping: written by json.dumps
+    body = _certificate_head(assignments) + _certificate_rest(cert, texts)
+    assert body == canonical_bytes({**cert, "assignments": assignments})
