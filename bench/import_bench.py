@@ -17,6 +17,10 @@ own. Runs:
 - baseline: what a first version would do (openpyxl read-only, the same checks, one Model.save() per row in
   one transaction, no status history or audit), on a sample of --baseline-rows rows; ours_direct is also run
   on the same sample.
+
+--gin-check instead imports --new-rows rows with new codes into the 100,000-row register (indexes maintained,
+not rebuilt) with the default GIN pending list and with registry.importer.GIN_PENDING_LIST_LIMIT, and times the
+list page's search box before, right after the commit and after the clean-up job (bench/out/import/gin_check.json).
 """
 import argparse
 import json
@@ -159,6 +163,80 @@ def baseline_import(path: Path) -> int:
 
 
 # ------------------------------------------------------------------------------------------------------------
+# --gin-check: the GIN pending lists after an incremental import, and the search box before/after the clean-up
+# ------------------------------------------------------------------------------------------------------------
+
+SEARCHES = ["锦程", "泉港区峰尾鸿运小吃店", "林志伟", "（123", "物流"]
+
+
+def generate_new(path: Path, rows: int) -> Path:
+    """Like generate(), with codes that the 100,000-row file does not have (numbered from 500,001)."""
+    original = register_data._uscc
+    register_data._uscc = lambda prefix, n: original(prefix, n + 500_000)
+    try:
+        return generate(path, rows, seed=7)
+    finally:
+        register_data._uscc = original
+
+
+def gin_check(full: Path, new: Path) -> list[dict]:
+    """Load the 100,000-row file, then import `new` (codes not yet in the register: its indexes are maintained, not
+    rebuilt) once with the default 4 MB pending list and once with GIN_PENDING_LIST_LIMIT. The clean-up job is
+    held back so that the list page's search box can be timed before the import, right after its commit, and
+    after gin_cleanup_task (timed too)."""
+    from django.db import connection
+    from django.test import Client
+
+    from core.models import User
+    from registry import importer
+    from registry.tasks import gin_cleanup_task
+
+    user = User.objects.get(username=USERNAME)
+    client = Client()
+    client.force_login(user)
+
+    def search_ms() -> list[int]:
+        out = []
+        for q in SEARCHES:
+            times = []
+            for _ in range(3):
+                start = time.perf_counter()
+                assert client.get("/registry/entities/", {"q": q}).status_code == 200
+                times.append(time.perf_counter() - start)
+            out.append(round(min(times) * 1000))
+        return out
+
+    configured, queue_cleanup = importer.GIN_PENDING_LIST_LIMIT, importer._queue_gin_cleanup
+    importer._queue_gin_cleanup = lambda report: None  # run by hand below
+    results = []
+    try:
+        for limit in (None, configured):
+            importer.GIN_PENDING_LIST_LIMIT = None
+            reset_register()
+            importer.entities_import(path=full, file_name=full.name, user=user)
+            with connection.cursor() as cur:
+                cur.execute("VACUUM ANALYZE registry_marketentity")
+            before = search_ms()
+            importer.GIN_PENDING_LIST_LIMIT = limit
+            start = time.perf_counter()
+            report = importer.entities_import(path=new, file_name=new.name, user=user)
+            seconds = time.perf_counter() - start
+            after = search_ms()
+            start = time.perf_counter()
+            pages = gin_cleanup_task.delay().get()
+            cleanup = time.perf_counter() - start
+            results.append({
+                "limit": limit or "4MB", "rows": report.rows, "created": report.created,
+                "seconds": round(seconds, 3), "timings": report.timings, "search_before_ms": before,
+                "search_after_commit_ms": after, "cleanup_s": round(cleanup, 3), "cleanup_pages": pages,
+                "search_after_cleanup_ms": search_ms(),
+            })
+    finally:
+        importer.GIN_PENDING_LIST_LIMIT, importer._queue_gin_cleanup = configured, queue_cleanup
+    return results
+
+
+# ------------------------------------------------------------------------------------------------------------
 # One run, in a child process
 # ------------------------------------------------------------------------------------------------------------
 
@@ -179,6 +257,9 @@ def run_child(variant: str, file: Path) -> dict:
     if variant in ("ours_upload", "ours_update", "ours_same"):
         client = Client()
         client.force_login(user)
+        # A running server has its URL configuration and views loaded; this fresh process loads them (about
+        # 0.45 s) on its first request, which is not part of an import: open the import page first.
+        assert client.get("/registry/import/").status_code == 200
         start = time.perf_counter()
         response = client.post("/registry/import/", {"file": SimpleUploadedFile(file.name, data)})
         seconds = time.perf_counter() - start
@@ -230,6 +311,9 @@ def main():
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--baseline-rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--gin-check", action="store_true",
+                        help="only the GIN pending-list check: an incremental import and the search box around it")
+    parser.add_argument("--new-rows", type=int, default=50_000, help="rows of the incremental file (--gin-check)")
     parser.add_argument("--child")
     parser.add_argument("--file", type=Path)
     args = parser.parse_args()
@@ -255,6 +339,22 @@ def main():
             generate(path, rows, changed_every=changed)
         files[key] = path
     print(f"文件：{files['full'].name} {files['full'].stat().st_size / 1e6:.1f} MB", flush=True)
+    if args.gin_check:
+        new = OUT / f"register_new_{args.new_rows}.xlsx"
+        if not new.exists():
+            print(f"生成 {new.name}（{args.new_rows:,} 行，名录中没有的代码）…", flush=True)
+            generate_new(new, args.new_rows)
+        results = gin_check(files["full"], new)
+        (OUT / "gin_check.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+        print(f"\n| 待处理列表上限 | 导入 {args.new_rows:,} 行新增（名录已有 {args.rows:,}）| 写入 | 搜索 ms：导入前 | "
+              f"提交后、整理前 | 整理耗时 | 整理后 |")
+        print("|---|---:|---:|---|---|---:|---|")
+        for r in results:
+            print(f"| {r['limit']} | {r['seconds']:.2f} s | {r['timings']['write']:.2f} s | {r['search_before_ms']} | "
+                  f"{r['search_after_commit_ms']} | {r['cleanup_s']:.2f} s（{r['cleanup_pages']} 页） | "
+                  f"{r['search_after_cleanup_ms']} |")
+        print(f"搜索词：{'、'.join(SEARCHES)}（每个取 3 次中最快）")
+        return
 
     results: dict[str, list[dict]] = {name: [] for name in LABELS}
     for i in range(args.repeat):
