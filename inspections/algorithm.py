@@ -217,14 +217,16 @@ class _Ordered:
 
 
 def assign(walk: list[tuple[str, str | None]], pool: list[PoolMember], *, hasher: Hasher, per_check: int,
-           cross_office: bool, departments: list[str], names: dict | None = None, ahead=None) -> list[list[str]]:
+           cross_office: bool, departments: list[str], names: dict | None = None, ahead=None,
+           emit=None, emit_every: int = 4096) -> list[list[str]]:
     """Inspectors for each entity of the walk (uscc, office code), in walk order, by the rule of DESIGN.md §4.
 
     One pick at a time: the eligible inspector not yet picked for this entity with the lowest load so far, ties
     broken by the smallest H(uscc + ":" + code); a joint task (2+ departments) first takes one from each
     department in order. ``names`` (uscc → name) only words the failure message. ``ahead`` (optional, see
     ``inspections.parallel``): ``ahead.order(j)`` gives the j-th entity's eligible inspectors already sorted by
-    their key, or None; the result is the same either way.
+    their key, or None; the result is the same either way. ``emit(start, assignments)`` (optional) receives the
+    assignments as they are made, ``emit_every`` entities at a time (the draw job writes them meanwhile).
     """
     codes = [m.code for m in pool]
     code_bytes = [c.encode("utf-8") for c in codes]
@@ -263,6 +265,11 @@ def assign(walk: list[tuple[str, str | None]], pool: list[PoolMember], *, hasher
             take(i)
             picked.append(i)
         append([codes[i] for i in picked])
+        if emit is not None and not (j + 1) % emit_every:
+            emit(j + 1 - emit_every, result[j + 1 - emit_every:])
+    if emit is not None and len(result) % emit_every:
+        start = len(result) - len(result) % emit_every
+        emit(start, result[start:])
     return result
 
 

@@ -55,6 +55,7 @@ logger = logging.getLogger(__name__)
 
 DRAW_JOB_KIND = "inspections.draw"
 LOCK_NAMESPACE = 730_301  # first key of the (namespace, task id) advisory lock pair
+ASSIGNMENT_BATCH = 4096  # entities' assignments per COPY while the job assigns
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -447,10 +448,14 @@ class _ChecksWriter(threading.Thread):
     psycopg2 and zlib release the interpreter lock while they wait or compress."""
 
     def __init__(self, raw, draw: Draw, walk: list, entity_ids: dict, stratum_of: dict, constraints: str,
-                 rest: bytes):
+                 rest: bytes, inspector_ids: dict, assignment_constraints: str):
         super().__init__(name=f"draw-{draw.pk}-checks", daemon=True)
         self.raw, self.draw, self.walk, self.entity_ids, self.stratum_of = raw, draw, walk, entity_ids, stratum_of
         self.constraints, self.rest = constraints, rest
+        self.inspector_ids, self.assignment_constraints = inspector_ids, assignment_constraints
+        self.assignments: queue.SimpleQueue = queue.SimpleQueue()  # (first walk index, [[code, ...], ...]), None
+        self.written = 0  # assignments written
+        self.ended = False  # the end of the assignments (None) has been taken from the queue
         self.check_ids: dict[int, int] = {}
         self.rest_gz = b""
         self.error: BaseException | None = None
@@ -473,10 +478,30 @@ class _ChecksWriter(threading.Thread):
                     cursor.execute(f"SET CONSTRAINTS {self.constraints} IMMEDIATE")
                     cursor.execute(f"SET CONSTRAINTS {self.constraints} DEFERRED")
                 self.seconds["checks"] = round(time.perf_counter() - started, 3)
-            self.rest_gz = gzip.compress(self.rest, compresslevel=1)
-            self.seconds["gzip"] = round(time.perf_counter() - started - self.seconds["checks"], 3)
+                self.rest_gz = gzip.compress(self.rest, compresslevel=1)
+                self.seconds["gzip"] = round(time.perf_counter() - started - self.seconds["checks"], 3)
+                self._write_assignments(cursor)
         except BaseException as exc:  # noqa: BLE001 — handed to the job's thread, which fails the draw
             self.error = exc
+            while not self.ended and self.assignments.get() is not None:  # let the job's thread hand over the rest
+                pass
+
+    def _write_assignments(self, cursor) -> None:
+        """The assignments as the job's thread makes them, a COPY per batch, their foreign keys checked at once."""
+        walk, entity_ids, check_ids, inspector_ids = self.walk, self.entity_ids, self.check_ids, self.inspector_ids
+        table = CheckAssignment._meta.db_table
+        if self.assignment_constraints:
+            cursor.execute(f"SET CONSTRAINTS {self.assignment_constraints} IMMEDIATE")
+        while (batch := self.assignments.get()) is not None:
+            start, assignments = batch
+            _copy(cursor, table, ["spot_check_id", "inspector_id", "position"],
+                  ((check_ids[entity_ids[code]], inspector_ids[inspector], position)
+                   for code, inspectors in zip(walk[start:start + len(assignments)], assignments, strict=True)
+                   for position, inspector in enumerate(inspectors, start=1)))
+            self.written += len(assignments)
+        self.ended = True
+        if self.assignment_constraints:
+            cursor.execute(f"SET CONSTRAINTS {self.assignment_constraints} DEFERRED")
 
 
 def _deferred_foreign_keys(model) -> str:
@@ -525,6 +550,7 @@ def draw_pipelined(task: Task, *, job: Job | None, by, seed: str | None = None, 
     del strata, population
     entity_ids = {code: located[code][0] for code in walk}
     constraints = _deferred_foreign_keys(SpotCheck)
+    assignment_constraints = _deferred_foreign_keys(CheckAssignment)
     clock.lap("certificate")
     _progress(job, 60, "分派检查人员并写入抽查名单")
     entity_walk = [(code, offices[code]) for code in walk]
@@ -545,26 +571,26 @@ def draw_pipelined(task: Task, *, job: Job | None, by, seed: str | None = None, 
                 certificate_gz=b"", certificate_sha256="",  # written below, in this transaction
             )
             connection.ensure_connection()
-            writer = _ChecksWriter(connection.connection, draw, walk, entity_ids, stratum_of, constraints, rest)
+            writer = _ChecksWriter(connection.connection, draw, walk, entity_ids, stratum_of, constraints, rest,
+                                   inspector_ids, assignment_constraints)
             writer.start()
             try:
                 started = time.perf_counter()
                 assignments = assign(entity_walk, pool, hasher=hasher, per_check=task.inspectors_per_check,
-                                     cross_office=task.cross_office, departments=departments, ahead=ahead)
+                                     cross_office=task.cross_office, departments=departments, ahead=ahead,
+                                     emit=lambda start, batch: writer.assignments.put((start, batch)),
+                                     emit_every=ASSIGNMENT_BATCH)
                 clock.laps["assign_walk"] = round(time.perf_counter() - started, 3)
             finally:
+                writer.assignments.put(None)
                 writer.join()
                 if ahead is not None:
                     ahead.stop()
             if writer.error is not None:
                 raise writer.error
+            if writer.written != len(walk):
+                raise RuntimeError(f"抽取写入不完整：{writer.written} / {len(walk)}")
             clock.lap("assign")
-            check_ids = writer.check_ids
-            with connection.cursor() as cursor:
-                _copy(cursor, CheckAssignment._meta.db_table, ["spot_check_id", "inspector_id", "position"],
-                      ((check_ids[entity_ids[code]], inspector_ids[inspector], position)
-                       for code, inspectors in zip(walk, assignments, strict=True)
-                       for position, inspector in enumerate(inspectors, start=1)))
             head = _certificate_head([{"uscc": code, "inspectors": inspectors}
                                       for code, inspectors in zip(walk, assignments, strict=True)])
             digest = hashlib.sha256(head)

@@ -158,6 +158,7 @@ def test_the_jobs_draw_is_the_plain_draw_byte_for_byte(wide_task, min_walk, monk
     seed = "5a" * 32
     if min_walk == 2:
         monkeypatch.setattr(parallel, "MIN_POPULATION", 1)  # the ranking split with a helper too
+        monkeypatch.setattr(draws, "ASSIGNMENT_BATCH", 7)  # the assignments written in several batches
     draw, timings = draw_pipelined(wide_task, job=None, by=None, seed=seed, min_walk=min_walk)
     assert ("helper_entities" in timings) == (min_walk == 2)
     computed = draw_compute(Task.objects.get(pk=wide_task.pk), seed=seed, drawn_at=draw.drawn_at)
@@ -286,3 +287,12 @@ def test_the_certificate_written_in_parts_is_the_canonical_json():
     texts = {"A": '91"35\n9135\\x\n泉港', "B": "9135A\n9135B"}  # A needs escaping: written by json.dumps
     body = _certificate_head(assignments) + _certificate_rest(cert, texts)
     assert body == canonical_bytes({**cert, "assignments": assignments})
+
+
+def test_assignments_are_handed_over_in_order_as_they_are_made():
+    walk, pool, hasher = _case(100, 9, 5)
+    kwargs = {"hasher": hasher, "per_check": 2, "cross_office": True, "departments": ["D1"]}
+    batches = []
+    result = assign(walk, pool, emit=lambda start, batch: batches.append((start, list(batch))), emit_every=7, **kwargs)
+    assert [start for start, _ in batches] == list(range(0, 100, 7))
+    assert [a for _, batch in batches for a in batch] == result == assign(walk, pool, **kwargs)
