@@ -401,7 +401,7 @@ def ensure_record_data() -> None:
             INSERT INTO registry_unlicensedcase (number, office_id, place, operator, activity, entity_id, missing,
                 permit_name, responsible_department_id, source, discovered_on, status, handling, handled_on,
                 correction_due, handling_note, result, closed_on, result_note, fine_severity, fine_scale_id,
-                fine_amount, joint_action_id, recorded_by_id, recorded_at)
+                fine_amount, joint_action_id, recorded_by_id, recorded_at, licence_exemption)
             SELECT 'WZ' || to_char(u.d, 'YYYY') || lpad(u.n::text, 7, '0'), u.office_id, u.place, u.operator,
                 u.activity, u.entity_id, u.missing, u.permit, NULL,
                 (ARRAY['patrol','patrol','complaint','transfer','spot_check'])[1 + floor(random() * 5)::int], u.d,
@@ -410,7 +410,7 @@ def ensure_record_data() -> None:
                 CASE WHEN u.status = 'closed' THEN u.result ELSE '' END,
                 CASE WHEN u.status = 'closed' THEN u.d + 40 END,
                 '', CASE WHEN u.status = 'closed' AND u.result = 'penalised' THEN 'refusal' ELSE '' END, NULL,
-                CASE WHEN u.status = 'closed' AND u.result = 'penalised' THEN 5000 END, NULL, %s, now()
+                CASE WHEN u.status = 'closed' AND u.result = 'penalised' THEN 5000 END, NULL, %s, now(), ''
             FROM (SELECT row_number() OVER () AS n, c.*,
                          CASE WHEN c.d + 40 <= '2025-12-31'::date AND c.r < 0.85 THEN 'closed'
                               WHEN c.r < 0.95 THEN 'handling' ELSE 'open' END AS status,
