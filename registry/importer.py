@@ -103,6 +103,7 @@ def uscc_is_valid(code: str) -> bool:
 
 
 CHUNK_ROWS = 10_000  # valid rows handed to the writer at a time (about 1.5 MB of COPY text)
+COPY_BLOCK = 1 << 20  # bytes psycopg2 reads per call while sending a chunk (each read takes the GIL)
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _COPY_UNESCAPE = re.compile(r"\\(.)")
 _COPY_UNESCAPED = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
@@ -346,12 +347,14 @@ _CHANGE_FIELDS = ["name", "entity_type", "legal_rep", "industry_code", "address"
 LARGE_LOAD_MIN_ROWS = 20_000
 LARGE_LOAD_WORK_MEM = "256MB"
 # Rows merged into a register whose indexes are maintained (not rebuilt) put their name and legal-representative
-# trigrams on the two GIN indexes' pending lists (fastupdate), up to this much for the import's transaction,
-# instead of merging them into the indexes every 4 MB (the default) while the user waits; gin_cleanup_task
-# merges them right after the commit. Until then searches still find the new rows (PostgreSQL scans the pending
-# list too), only more slowly. Measured on 50,000 new rows into 100,000: writing 3.2 → 2.5 s, searches 20–120 ms
-# → 110–140 ms for the 0.3 s until the clean-up has run.
-GIN_PENDING_LIST_LIMIT = "256MB"
+# trigrams on the two GIN indexes' pending lists (fastupdate); PostgreSQL merges a list into its index whenever it
+# passes gin_pending_list_limit (4 MB by default), and what is left after the import (up to 4 MB: 700 pages for
+# 50,000 new rows) is scanned by every search until autovacuum merges it. So gin_cleanup_task, queued on the
+# import's commit, merges it at once (0.13 s there; searches 50–60 ms → 20 ms again). A larger limit for the
+# import's transaction (this setting; None keeps PostgreSQL's) was measured and not adopted: writing 50,000 new
+# rows into 100,000 took as long (2.3–2.5 s either way, three paired runs of bench/import_bench.py --gin-check),
+# while searches ran at 110–180 ms instead of 30–60 ms until the clean-up.
+GIN_PENDING_LIST_LIMIT = None
 
 
 def _large_load_indexes(cursor, table: str, rows: int) -> list[tuple[str, str, str]] | None:
@@ -462,8 +465,8 @@ class _PostgresLoad:
 
     @property
     def gin_pending(self) -> bool:
-        """Whether this load left entries on the GIN pending lists (see GIN_PENDING_LIST_LIMIT)."""
-        return bool(not self.rebuild and GIN_PENDING_LIST_LIMIT and (self.created or self.updated))
+        """Whether this load may have left entries on the GIN pending lists (see GIN_PENDING_LIST_LIMIT)."""
+        return bool(not self.rebuild and (self.created or self.updated))
 
     def load(self, cursor, data) -> None:
         """Merge one chunk of valid rows (COPY text, a file object or bytes) into the register."""
@@ -473,12 +476,12 @@ class _PostgresLoad:
         staged = ", ".join(f"s.{c}" for c in _CHANGE_FIELDS)
         data = io.BytesIO(data) if isinstance(data, bytes) else data
         if self.fresh:
-            cursor.copy_expert(f"COPY {entity_table} ({', '.join(STAGE_COLUMNS)}) FROM STDIN", data)
+            cursor.copy_expert(f"COPY {entity_table} ({', '.join(STAGE_COLUMNS)}) FROM STDIN", data, COPY_BLOCK)
             self.created += cursor.rowcount
             self.seconds["insert"] += time.perf_counter() - started
             return
         cursor.execute("TRUNCATE import_stage")
-        cursor.copy_expert(f"COPY import_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN", data)
+        cursor.copy_expert(f"COPY import_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN", data, COPY_BLOCK)
         if not self.analyzed and not self.fresh:
             # Let the planner see a chunk's size once (the statistics outlast TRUNCATE; every chunk but the last is
             # as large): joined with a large register, a chunk is looked up by index, not by scanning the register.
