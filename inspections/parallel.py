@@ -8,6 +8,11 @@ last first, and sends each order back as 2-byte pool indices; the job's own proc
 hashing only the inspectors that tie (about 134 of 300 on average), and where the helper's order is already there
 takes the first candidate in it. The two meet somewhere in the middle; then the helper is stopped.
 
+Measured on the two-core benchmark machine, this does not pay inside the draw job, whose writer thread keeps the
+second core busy with the database's side of the writing while the job assigns; the job therefore leaves it off
+(``services.draws.ASSIGNMENT_HELPER``), and the helper runs at the lowest priority when it is used. What does pay
+is ``rank_parallel`` below: half the ranking HMACs in a helper while the job ranks the rest.
+
 The helper only reads what it inherited and writes to its pipe: it never touches the database connection it
 inherited (it leaves with ``os._exit``, so nothing is closed or flushed on the parent's behalf). If it dies, is
 killed or sends nothing, the job simply computes the remaining entities itself: the result is the same.
@@ -22,6 +27,7 @@ from .algorithm import Hasher, PoolMember, assign, blocking_maps, rank_select
 
 MIN_WALK = 1000  # below this the fork costs more than the helper saves (the tests pass a smaller value)
 CHUNK = 16  # entities per message from the helper
+NICE = 19  # the assignment helper's niceness
 MIN_POPULATION = 100_000  # below this the ranking is not split (a fork costs a few milliseconds)
 _HEADER = struct.Struct("<II")  # first walk index of the chunk, number of entities
 
@@ -44,6 +50,7 @@ class ForkedOrders:
             code = 1
             try:
                 gc.disable()  # a collection would touch (and so copy) every object inherited from the parent
+                os.nice(NICE)  # only cycles nobody else wants: never slows the walk or the database
                 os.close(read_fd)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -56,6 +56,10 @@ logger = logging.getLogger(__name__)
 DRAW_JOB_KIND = "inspections.draw"
 LOCK_NAMESPACE = 730_301  # first key of the (namespace, task id) advisory lock pair
 ASSIGNMENT_BATCH = 4096  # entities' assignments per COPY while the job assigns
+# The assignment's helper process (inspections.parallel.ForkedOrders) is off in the job: while the job assigns,
+# the second core already runs the database's side of the writer thread (COPY and foreign-key checks, about 3 s
+# of CPU at 1,000,000 entities), and with the helper as well the draw measured 0.1–0.6 s slower (bench/README.md).
+ASSIGNMENT_HELPER = False
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -516,9 +520,12 @@ def draw_pipelined(task: Task, *, job: Job | None, by, seed: str | None = None, 
                    min_walk: int | None = None) -> tuple[Draw, dict]:
     """The job's draw on PostgreSQL: exactly the draw, certificate and rows of ``draw_compute`` + ``draw_write``
     (``tests/inspections/test_draw_pipeline.py`` compares them), computed and written in one transaction but with
-    the two cores busy: a helper process sorts the tie-breaks of the end of the walk (``inspections.parallel``)
-    while the job assigns from the start, and a thread writes the checks and compresses most of the certificate
-    meanwhile. Returns the draw and the seconds per stage. Raises DrawFailure (nothing saved) or AlreadyDrawn."""
+    the two cores busy: a helper process ranks half the codes (``inspections.parallel.rank_parallel``) while a
+    thread looks the selected entities up, and while the job assigns, a thread writes the checks and the
+    assignments made so far and compresses most of the certificate. ``min_walk`` (the tests) also starts the
+    assignment's helper process (``ForkedOrders``) for a walk of at least that many entities; the job leaves it
+    off (``ASSIGNMENT_HELPER``). Returns the draw and the seconds per stage. Raises DrawFailure (nothing saved) or
+    AlreadyDrawn."""
     seed = seed or secrets.token_hex(32)
     drawn_at = drawn_at or timezone.now()
     clock = _Clock()
@@ -554,9 +561,12 @@ def draw_pipelined(task: Task, *, job: Job | None, by, seed: str | None = None, 
     clock.lap("certificate")
     _progress(job, 60, "分派检查人员并写入抽查名单")
     entity_walk = [(code, offices[code]) for code in walk]
-    parallel = len(walk) >= max(MIN_WALK if min_walk is None else min_walk, 2) and hasattr(os, "fork")
+    helper = ASSIGNMENT_HELPER if min_walk is None else True
+    parallel = helper and len(walk) >= max(MIN_WALK if min_walk is None else min_walk, 2) and hasattr(os, "fork")
     # The helper is forked before the writer thread starts and before the transaction opens.
+    started = time.perf_counter()
     ahead = ForkedOrders(entity_walk, pool, hasher=hasher, cross_office=task.cross_office) if parallel else None
+    clock.laps["fork"] = round(time.perf_counter() - started, 3)
     try:
         with transaction.atomic():
             locked = Task.objects.select_for_update().get(pk=task.pk)
@@ -583,7 +593,9 @@ def draw_pipelined(task: Task, *, job: Job | None, by, seed: str | None = None, 
                 clock.laps["assign_walk"] = round(time.perf_counter() - started, 3)
             finally:
                 writer.assignments.put(None)
+                started = time.perf_counter()
                 writer.join()
+                clock.laps["join"] = round(time.perf_counter() - started, 3)
                 if ahead is not None:
                     ahead.stop()
             if writer.error is not None:

@@ -215,6 +215,7 @@ def test_an_error_while_writing_the_checks_fails_the_job_and_nothing_is_saved(
     # back with the checks it had already copied, and the helper is gone.
     monkeypatch.setattr(draws, "_deferred_foreign_keys", lambda model: '"no_such_constraint"')
     monkeypatch.setattr(draws, "MIN_WALK", 2)
+    monkeypatch.setattr(draws, "ASSIGNMENT_HELPER", True)
     pids = []
     real = draws.ForkedOrders
 
