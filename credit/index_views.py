@@ -104,18 +104,21 @@ def index_group(request, dimension: str, code: str):
 
 @require(can_view_risk_class)
 def index_entities(request, dimension: str, code: str, period: str):
-    """The entities behind one figure: in business at the period's end, with their class then and complaints."""
+    """The entities behind one figure: in business at the period's end, with their class then and the complaints
+    the figure counted (the 12 months to the period end for rows of 2026-v3 on, the period for older rows)."""
     index = CreditIndex.objects.filter(dimension=dimension, group_code=code, period=period).first()
     if index is None:
         raise Http404
     target = next(p for p in periods_of(index.year) if p.code == period)
+    # The complaints the row counted: the 12 months to the period end (2026-v3 on) or the period itself (older rows).
+    counted_from = formula_of(index.formula).counted_from(target)
     entities = MarketEntity.objects.for_user(request.user).filter(
         status__in=SCORED_STATUSES, established_on__lte=target.end).select_related("office")
     if dimension == IndexDimension.OFFICE:
         entities = entities.filter(office__code=code)
     else:
         entities = entities.filter(industry_code__startswith=code)
-    complaints = (Complaint.objects.filter(entity=OuterRef("pk"), received_on__gte=target.start,
+    complaints = (Complaint.objects.filter(entity=OuterRef("pk"), received_on__gte=counted_from,
                                            received_on__lte=target.end)
                   .order_by().values("entity").annotate(n=Count("id")).values("n"))
     entities = entities.annotate(class_then=current_class_subquery(on=target.end),
@@ -129,7 +132,9 @@ def index_entities(request, dimension: str, code: str, period: str):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "credit/index_entities.html", {
-        "index": index, "target": target, "page": page, "chosen": chosen, "query": query.urlencode(),
+        "index": index, "target": target, "counted_from": counted_from,
+        "twelve_months": formula_of(index.formula).trailing_year, "page": page, "chosen": chosen,
+        "query": query.urlencode(),
         "scoped": not request.user.sees_whole_district,
         "breadcrumbs": [BREADCRUMB, (index.group_name, None), (target.label, None)],
     })

@@ -5,10 +5,17 @@ each component is a score from 0 to 100 (higher is better credit), the index is 
 components that can be computed for the group: class structure, complaints, listings, credit repairs and problems
 found in spot checks. Each row stores the formula version it was computed with (CreditIndex.formula).
 
+Since 2026-v3 the two "per 100 entities a year" components (complaints, listings) count the 12 months ending at
+the period end: a quarter counts itself and the three quarters before it (reaching into the previous year), the year
+counts itself; nothing is multiplied up. (2026-v2 counted the quarter and multiplied it by 4, which made the listing
+score collapse every third quarter, when the listings for annual reports not filed by 30 June are made.) Repairs and
+spot checks count the period itself (a share, not a rate a year).
+
 A year is computed at once: one query counts the classified enterprises per quarter end, office, industry
 division and class (the class as of that date: one index probe per enterprise and quarter); one query counts
 the entities in business per office and division at the four quarter ends; one query each counts complaints,
-listings, repair decisions and recorded spot checks per office, division and quarter.
+listings, repair decisions and recorded spot checks per office, division and quarter (complaints and listings from
+the previous year's second quarter on; each period's twelve months are summed in Python).
 Sections, divisions and offices are rolled up from those counts in Python.
 """
 from dataclasses import dataclass
@@ -17,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
-from django.db.models.functions import ExtractQuarter, Substr
+from django.db.models.functions import Substr, TruncQuarter
 
 from core.models import Job, Office
 from core.services import job_create, job_enqueue, job_progress
@@ -31,11 +38,13 @@ from .selectors import current_class_subquery
 
 INDEX_JOB_KIND = "credit.indices"
 # Version history: 2024-v1 had the class structure (70%) and complaints (30%) only; 2026-v2 adds the listing,
-# repair and spot-check components. Stored rows keep the version they were computed with (CreditIndex.formula).
-FORMULA_VERSION = "2026-v2"
+# repair and spot-check components; 2026-v3 counts complaints and listings over the 12 months ending at the period
+# end instead of a quarter × 4 (same weights). Stored rows keep the version they were computed with
+# (CreditIndex.formula).
+FORMULA_VERSION = "2026-v3"
 CLASS_POINTS = {"A": 100, "B": 75, "C": 40, "D": 0}
-COMPLAINTS_PER_100_PENALTY = 10  # points off the complaint score per complaint per 100 entities a year
-LISTINGS_PER_100_PENALTY = 10  # points off the listing score per listing per 100 entities a year
+COMPLAINTS_PER_100_PENALTY = 10  # points off the complaint score per complaint per 100 entities in 12 months
+LISTINGS_PER_100_PENALTY = 10  # points off the listing score per listing per 100 entities in 12 months
 NOT_YET_LIVE: list = []  # every component's source is live since 2026-v2
 # The components a row's ``components`` may hold, in the order the tables show them.
 COMPONENTS = [("class_score", "分类结构得分"), ("complaint_score", "投诉举报得分"),
@@ -45,6 +54,9 @@ _INTRO = "信用指数满分 100 分，分数越高，说明该行业或辖区�
 _CLASS = ("期末时已有上级平台通用分类的企业中，A 类每户记 100 分、B 类 75 分、C 类 40 分、D 类 0 分，取平均分。")
 _COMPLAINTS = (f"100 分减去“每百户投诉举报件数（按全年折算）× {COMPLAINTS_PER_100_PENALTY}”，最低 0 分。"
                "每百户件数 = 期内受理的投诉举报件数 ÷ 期末在营主体户数 × 100；季度数乘以 4 折算为全年。")
+_COMPLAINTS_12M = (f"100 分减去“每百户投诉举报件数 × {COMPLAINTS_PER_100_PENALTY}”，最低 0 分。每百户件数 = "
+                   "截至期末的近 12 个月受理的投诉举报件数 ÷ 期末在营主体户数 × 100。季度指数计该季度及此前三个季度"
+                   "（跨入上一年度），年度指数计该年度全年，均不再乘以倍数。")
 _AVERAGE = ("信用指数 = 各分项得分 × 权重之和 ÷ 参与计算的权重之和。某一分项无法计算时（如该组没有已分类的企业），"
             "只按其余分项计算。")
 _PERIOD = "“期末”指季度或年度的最后一天；在营主体指目前登记状态为存续或歇业、且成立于期末之前的主体。"
@@ -57,11 +69,18 @@ class Formula:
     version: str
     weights: dict
     text: list
+    # True: complaints and listings count the 12 months ending at the period end (2026-v3 on); False: the period
+    # itself, a quarter multiplied by 4 (2024-v1, 2026-v2).
+    trailing_year: bool = False
 
     @property
     def components(self) -> list[tuple[str, str]]:
         """(key, label) of the components this version has, in table order."""
         return [(key, label) for key, label in COMPONENTS if key in self.weights]
+
+    def counted_from(self, period: "Period") -> date:
+        """The first day of the days a row of this version counts complaints and listings over (to the period end)."""
+        return period.twelve_months_start if self.trailing_year else period.start
 
 
 FORMULAS = {f.version: f for f in (
@@ -92,6 +111,25 @@ FORMULAS = {f.version: f for f in (
         "重新计算该年度后按新版本。",
         _PERIOD,
     ]),
+    Formula("2026-v3", {"class_score": Decimal("0.5"), "complaint_score": Decimal("0.2"),
+                        "listing_score": Decimal("0.1"), "repair_score": Decimal("0.1"),
+                        "problem_score": Decimal("0.1")}, [
+        _INTRO,
+        f"分项一“分类结构得分”（权重 50%）：{_CLASS}",
+        f"分项二“投诉举报得分”（权重 20%）：{_COMPLAINTS_12M}",
+        f"分项三“列入经营异常名录率得分”（权重 10%）：100 分减去“每百户列入（标记）件数 × "
+        f"{LISTINGS_PER_100_PENALTY}”，最低 0 分；件数为截至期末的近 12 个月内列入经营异常名录、标记经营异常状态或"
+        "列入严重违法失信名单的记录数（期间同分项二），每百户件数 = 件数 ÷ 期末在营主体户数 × 100。",
+        "分项四“信用修复完成率得分”（权重 10%）：期内作出决定的信用修复申请中，准予修复的占比 × 100；"
+        "期内没有决定时不计入。",
+        "分项五“抽查发现问题率得分”（权重 10%）：100 分减去“期内双随机抽查已录入结果（有效抽取）中"
+        "发现问题的占比 × 100”；期内没有检查结果时不计入。",
+        _AVERAGE,
+        "公式版本 2026-v2 的分项二、分项三只计本季度的件数再乘以 4；年报未报送的列入集中在第三季度，季度得分因此"
+        "随季节大起大落，本版本改为截至期末的近 12 个月，权重不变。公式版本 2024-v1 只有分项一（权重 70%）和"
+        "分项二（权重 30%）。按旧版本计算的指数保留原结果，重新计算该年度后按本版本。",
+        _PERIOD,
+    ], trailing_year=True),
 )}
 FORMULA_TEXT = FORMULAS[FORMULA_VERSION].text
 
@@ -116,6 +154,24 @@ class Period:
     def label(self) -> str:
         return f"{self.year} 年第 {self.quarter} 季度" if self.quarter else f"{self.year} 年"
 
+    @property
+    def twelve_months_start(self) -> date:
+        """The first day of the 12 months ending at the period end: the year's 1 January for the fourth quarter and
+        the year, the first day of the quarter after this one in the previous year otherwise."""
+        if self.quarter is None or self.quarter == 4:
+            return date(self.year, 1, 1)
+        return date(self.year - 1, 3 * self.quarter + 1, 1)
+
+
+def _periods_counting(year: int, day: date, trailing: bool) -> list[str]:
+    """The codes of the year's periods whose counts include a record of the quarter starting on ``day``: with
+    ``trailing``, every quarter of the year whose 12 months reach it (itself and the next three) and the year if
+    it is in the year; otherwise its own quarter and the year."""
+    k = (day.year - year) * 4 + (day.month - 1) // 3 + 1  # 1..4: the year's quarters; 0, -1, -2: the year before
+    if not trailing:
+        return [f"{year}Q{k}", str(year)] if 1 <= k <= 4 else []
+    return [f"{year}Q{q}" for q in range(max(1, k), min(4, k + 3) + 1)] + ([str(year)] if k >= 1 else [])
+
 
 def periods_of(year: int) -> list[Period]:
     """The four quarters and the year."""
@@ -128,17 +184,18 @@ def _round(value) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def index_components(counts: dict, population: int, complaints: int, annualise: int, *, listings: int | None = None,
+def index_components(counts: dict, population: int, complaints: int, *, listings: int | None = None,
                      decided: int = 0, repaired: int = 0, checked: int = 0, problems: int = 0) -> dict:
-    """The components and the index for one group and period, from its class counts, entities, complaints,
-    listings (None: not counted), repair decisions and recorded spot checks."""
+    """The components and the index for one group and period (current formula), from its class counts at the period
+    end, entities in business then, complaints and listings (None: not counted) of the 12 months ending then, and
+    the period's repair decisions and recorded spot checks."""
     classified = sum(counts.get(c, 0) for c in "ABCD")
     class_score = (_round(Decimal(sum(CLASS_POINTS[c] * counts.get(c, 0) for c in "ABCD")) / classified)
                    if classified else None)
-    per100 = _round(Decimal(complaints * annualise * 100) / population) if population else None
+    per100 = _round(Decimal(complaints * 100) / population) if population else None
     complaint_score = (_round(max(Decimal(0), 100 - per100 * COMPLAINTS_PER_100_PENALTY))
                        if per100 is not None else None)
-    listing_per100 = (_round(Decimal(listings * annualise * 100) / population)
+    listing_per100 = (_round(Decimal(listings * 100) / population)
                       if population and listings is not None else None)
     listing_score = (_round(max(Decimal(0), 100 - listing_per100 * LISTINGS_PER_100_PENALTY))
                      if listing_per100 is not None else None)
@@ -233,13 +290,18 @@ def compute_year(year: int, *, job: Job | None = None) -> int:
 
     if job is not None:
         job_progress(job, done=2, stage="统计投诉举报")
+    # Complaints and listings: each period counts the 12 months ending at its end, so from the previous year's
+    # second quarter on; one grouped query per source by quarter, each quarter summed into the periods reaching it.
+    since = quarters[0].twelve_months_start
     complaints: dict = {}
-    rows = (Complaint.objects.filter(received_on__year=year, entity__status__in=SCORED_STATUSES).order_by()
-            .annotate(div=Substr("entity__industry_code", 1, 3), q=ExtractQuarter("received_on"))
+    rows = (Complaint.objects.filter(received_on__range=(since, quarters[-1].end),
+                                     entity__status__in=SCORED_STATUSES).order_by()
+            .annotate(div=Substr("entity__industry_code", 1, 3), q=TruncQuarter("received_on"))
             .values("entity__office_id", "div", "q").annotate(n=Count("id")))
     for row in rows:
+        codes = _periods_counting(year, row["q"], trailing=True)
         for dim, key in _group_keys(row["entity__office_id"], row["div"]):
-            for code in (f"{year}Q{row['q']}", str(year)):
+            for code in codes:
                 complaints[(code, dim, key)] = complaints.get((code, dim, key), 0) + row["n"]
 
     # Listings, repair decisions and recorded spot checks per office, division and quarter: one grouped query each.
@@ -250,20 +312,22 @@ def compute_year(year: int, *, job: Job | None = None) -> int:
     from .models import ListingCase, RepairCase
 
     records: dict = {}  # (period code, dim, key) → {figure: n}
-    sources = (
-        (ListingCase.objects.filter(listed_on__year=year), "listed_on", {"listings": Count("id")}),
+    sources = (  # (records, their day, figures, counted over the 12 months to the period end)
+        (ListingCase.objects.filter(listed_on__range=(since, quarters[-1].end)), "listed_on",
+         {"listings": Count("id")}, True),
         (RepairCase.objects.filter(decided_on__year=year, repaired__isnull=False), "decided_on",
-         {"decided": Count("id"), "repaired": Count("id", filter=Q(repaired=True))}),
+         {"decided": Count("id"), "repaired": Count("id", filter=Q(repaired=True))}, False),
         (SpotCheck.objects.valid().filter(status__in=RECORDED, checked_on__year=year), "checked_on",
-         {"checked": Count("id"), "problems": Count("id", filter=Q(result_code__in=PROBLEM_CODES))}),
+         {"checked": Count("id"), "problems": Count("id", filter=Q(result_code__in=PROBLEM_CODES))}, False),
     )
-    for qs, day, figures in sources:
+    for qs, day, figures, trailing in sources:
         rows = (qs.filter(entity__status__in=SCORED_STATUSES).order_by()
-                .annotate(div=Substr("entity__industry_code", 1, 3), q=ExtractQuarter(day))
+                .annotate(div=Substr("entity__industry_code", 1, 3), q=TruncQuarter(day))
                 .values("entity__office_id", "div", "q").annotate(**figures))
         for row in rows:
+            codes = _periods_counting(year, row["q"], trailing)
             for dim, key in _group_keys(row["entity__office_id"], row["div"]):
-                for code in (f"{year}Q{row['q']}", str(year)):
+                for code in codes:
                     bucket = records.setdefault((code, dim, key), {})
                     for name in figures:
                         bucket[name] = bucket.get(name, 0) + row[name]
@@ -281,7 +345,6 @@ def compute_year(year: int, *, job: Job | None = None) -> int:
         else:
             group_code, group_name = key, industries.get(key, key)
         figures = index_components(classes.get((code, dim, key), {}), entities, complaints.get((code, dim, key), 0),
-                                   annualise=4 if period.quarter else 1,
                                    **{"listings": 0, **records.get((code, dim, key), {})})
         indices.append(CreditIndex(period=code, year=year, period_end=period.end, dimension=dim,
                                    group_code=group_code, group_name=group_name, value=figures["value"],

@@ -1,6 +1,6 @@
-"""Table 六 of the yearly analysis (the indices): the components of formula 2026-v2 from listings, repairs and spot
-checks, counted by hand, on the page (its print view) and in the .xlsx; a year stored with 2024-v1 shows its own
-formula and components."""
+"""Table 六 of the yearly analysis (the indices): the components of formula 2026-v3 from listings, repairs and spot
+checks, counted by hand, on the page (its print view) and in the .xlsx; a year stored with 2024-v1 or 2026-v2 shows
+its own formula and components."""
 import io
 from datetime import date
 from decimal import Decimal
@@ -78,16 +78,18 @@ def test_table_six_shows_the_new_components_from_the_records(client, section_use
     # + 0.1 × 0 + 0.1 × 66.67 + 0.1 × 75 = 84.167 → 84.17.
     a = row_of(table, office_a.name)
     assert a == ["市场监管所辖区", office_a.name, Decimal("84.17"), Decimal("100.00"), Decimal("100.00"),
-                 Decimal("0.00"), Decimal("66.67"), Decimal("75.00"), 10, "2026-v2"]
+                 Decimal("0.00"), Decimal("66.67"), Decimal("75.00"), 10, "2026-v3"]
     # Office B: no classified enterprise, no repair decision, no check: only complaints and listings count.
     b = row_of(table, office_b.name)
     assert b == ["市场监管所辖区", office_b.name, Decimal("100.00"), None, Decimal("100.00"), Decimal("100.00"),
-                 None, None, 5, "2026-v2"]
+                 None, None, 5, "2026-v3"]
     # The same figures as the stored rows the index pages read.
     stored = CreditIndex.objects.get(period="2024", dimension=IndexDimension.OFFICE, group_code=office_a.code)
     assert [stored.components[k] for k in ("listing_score", "repair_score", "problem_score")] == \
         ["0.00", "66.67", "75.00"]
-    assert "公式版本 2026-v2" in table.note and [h for h, _ in table.details] == ["指数怎么算（公式版本 2026-v2）"]
+    assert "公式版本 2026-v3" in table.note and [h for h, _ in table.details] == ["指数怎么算（公式版本 2026-v3）"]
+    assert any("截至期末的近 12 个月" in line for line in table.details[0][1])
+    assert not any("折算" in line for line in table.details[0][1])
 
     client.force_login(section_user)
     html = client.get(reverse("credit:analysis_detail", args=[2024])).content.decode()
@@ -99,8 +101,8 @@ def test_table_six_shows_the_new_components_from_the_records(client, section_use
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     sheet = book.get_sheet_by_name(next(n for n in book.sheet_names if "信用指数" in n)).to_python()
     assert sheet[0] == HEADERS
-    assert [office_a.name, 84.17, 100, 100, 0, 66.67, 75, 10, "2026-v2"] in [row[1:] for row in sheet]
-    assert ["指数怎么算（公式版本 2026-v2）"] in [[c for c in row if c != ""] for row in sheet]
+    assert [office_a.name, 84.17, 100, 100, 0, 66.67, 75, 10, "2026-v3"] in [row[1:] for row in sheet]
+    assert ["指数怎么算（公式版本 2026-v3）"] in [[c for c in row if c != ""] for row in sheet]
 
 
 def test_a_year_stored_with_formula_2024_v1_shows_its_own_formula(client, section_user, office_a):
@@ -134,3 +136,36 @@ def test_a_year_stored_with_formula_2024_v1_shows_its_own_formula(client, sectio
     html = client.get(reverse("credit:index_home"), {"dimension": "office", "period": "2023"}).content.decode()
     assert "分项一“分类结构得分”（权重 70%）" in html and "（权重 50%）" not in html
     assert "按这一旧版本计算并保存" in html
+
+
+def test_a_year_stored_with_formula_2026_v2_shows_its_own_formula(client, section_user, office_a):
+    CreditIndex.objects.create(
+        period="2023", year=2023, period_end=date(2023, 12, 31), dimension=IndexDimension.OFFICE,
+        group_code=office_a.code, group_name=office_a.name, value=Decimal("80.00"), population=10,
+        formula="2026-v2", components={
+            "counts": {"A": 10, "B": 0, "C": 0, "D": 0}, "classified": 10, "class_score": "100.00", "complaints": 0,
+            "complaints_per_100": "0.00", "complaint_score": "100.00", "listings": 2, "listings_per_100": "20.00",
+            "listing_score": "0.00", "repairs_decided": 0, "repairs_repaired": 0, "repair_score": None,
+            "checks": 0, "problems": 0, "problem_score": None})
+    table = {t.key: t for t in analysis_tables(2023)}["indices"]
+    assert table.rows == [["市场监管所辖区", office_a.name, Decimal("80.00"), Decimal("100.00"), Decimal("100.00"),
+                           Decimal("0.00"), None, None, 10, "2026-v2"]]
+    assert "公式版本 2026-v2（旧版本；重新计算 2023 年后按现行版本 2026-v3）" in table.note
+    [(heading, lines)] = table.details
+    assert heading == "指数怎么算（公式版本 2026-v2）"
+    assert any("季度数乘以 4 折算为全年" in line for line in lines)
+    assert not any("近 12 个月" in line for line in lines)
+
+    client.force_login(section_user)
+    html = client.get(reverse("credit:analysis_detail", args=[2023])).content.decode()
+    section = html.split("六、信用指数（全年）")[1].split("</section>")[0]
+    assert "季度数乘以 4 折算为全年" in section and "近 12 个月" not in section and NOT_IN_FORMULA not in section
+    data = b"".join(client.get(reverse("credit:analysis_export", args=[2023])).streaming_content)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    sheet = book.get_sheet_by_name(next(n for n in book.sheet_names if "信用指数" in n)).to_python()
+    assert sheet[1][1:] == [office_a.name, 80, 100, 100, 0, "", "", 10, "2026-v2"]
+    cells = [str(cell) for row in sheet for cell in row]
+    assert ["指数怎么算（公式版本 2026-v2）"] in [[c for c in row if c != ""] for row in sheet]
+    assert any("季度数乘以 4 折算为全年" in c for c in cells) and not any("近 12 个月" in c for c in cells)
+    html = client.get(reverse("credit:index_home"), {"dimension": "office", "period": "2023"}).content.decode()
+    assert "（按全年折算）" in html and "截至期末的近 12 个月" not in html and "按这一旧版本计算并保存" in html
