@@ -55,7 +55,8 @@ logger = logging.getLogger(__name__)
 
 DRAW_JOB_KIND = "inspections.draw"
 LOCK_NAMESPACE = 730_301  # first key of the (namespace, task id) advisory lock pair
-ASSIGNMENT_BATCH = 4096  # entities' assignments per COPY while the job assigns
+ASSIGNMENT_BATCH = 4096  # at most so many entities' assignments per COPY while the job assigns (an eighth of a
+# smaller walk, at least 256: the last batch is written after the assignment, so it should be small)
 # The assignment's helper process (inspections.parallel.ForkedOrders) is off in the job: while the job assigns,
 # the second core already runs the database's side of the writer thread (COPY and foreign-key checks, about 3 s
 # of CPU at 1,000,000 entities), and with the helper as well the draw measured 0.1–0.6 s slower (bench/README.md).
@@ -589,7 +590,7 @@ def draw_pipelined(task: Task, *, job: Job | None, by, seed: str | None = None, 
                 assignments = assign(entity_walk, pool, hasher=hasher, per_check=task.inspectors_per_check,
                                      cross_office=task.cross_office, departments=departments, ahead=ahead,
                                      emit=lambda start, batch: writer.assignments.put((start, batch)),
-                                     emit_every=ASSIGNMENT_BATCH)
+                                     emit_every=min(ASSIGNMENT_BATCH, max(256, len(walk) // 8)))
                 clock.laps["assign_walk"] = round(time.perf_counter() - started, 3)
             finally:
                 writer.assignments.put(None)
