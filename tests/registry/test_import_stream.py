@@ -103,6 +103,30 @@ def test_streamed_large_load_rebuilds_indexes_and_a_late_bad_row_restores_them(t
     assert report.ok and report.created == 10
     assert _entity_indexes_and_fks() == before
     assert MarketEntity.objects.filter(name__icontains="导入测试企业7").count() == 1
+    # Into the empty register the chunks were COPYed straight into the table, its timestamps from a default set
+    # for that transaction only: the rows have them, the table keeps no default.
+    assert not MarketEntity.objects.filter(created_at__isnull=True).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'registry_marketentity' "
+                       "AND column_default IS NOT NULL AND column_name IN ('created_at', 'updated_at')")
+        assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("writer", [None, "postgres-in-transaction", "orm"])
+def test_tabs_line_breaks_and_backslashes_in_values_survive_every_writer(tmp_path, office_a, writer):
+    from django.db import transaction
+
+    name = "泉港\\山腰\t商行\n（一店）"
+    rows = [entity_row(1, 名称=name, 住所="山腰街道\\1号"), entity_row(2)]
+    path = write_xlsx(tmp_path / "odd.xlsx", rows)
+    if writer == "postgres-in-transaction":  # inside a caller's transaction: spooled, then written
+        with transaction.atomic():
+            report = run_import(path, writer="postgres")
+    else:
+        report = run_import(path, writer=writer)
+    assert report.ok and report.created == 2
+    entity = MarketEntity.objects.get(uscc=rows[0]["统一社会信用代码"])
+    assert (entity.name, entity.address) == (name, "山腰街道\\1号")
 
 
 def test_an_error_on_the_writer_thread_fails_the_import_and_writes_nothing(tmp_path, office_a, monkeypatch):
