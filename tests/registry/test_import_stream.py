@@ -222,3 +222,51 @@ def test_the_clean_up_job_merges_pending_lists(office_a):
         cursor.execute("RESET gin_pending_list_limit")
     assert gin_cleanup_task.delay().get() >= 1
     assert gin_cleanup_task.delay().get() == 0  # nothing left
+
+
+def test_progress_is_visible_to_the_page_while_the_writer_holds_the_import_open(tmp_path, office_a, section_user,
+                                                                               monkeypatch):
+    """The job's progress is written outside the import's transaction: another connection (the page polling the
+    job) sees the checking advance while the writer thread has merged chunks but not yet committed them."""
+    import threading
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.models import Job
+    from registry.importer import entities_import_job, entities_import_queue
+
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(importer, "PROGRESS_EVERY", 3)
+    path = write_xlsx(tmp_path / "p.xlsx", [entity_row(n) for n in range(1, 13)])
+    with monkeypatch.context() as m:
+        m.setattr("registry.importer.job_enqueue", lambda **kwargs: None)  # run below, by hand
+        job = entities_import_queue(user=section_user, upload=SimpleUploadedFile(path.name, path.read_bytes()))
+    polled, merged = [], threading.Event()
+    original_load, original_progress = importer._PostgresLoad.load, importer.job_progress
+
+    def load(self, cursor, data):
+        original_load(self, cursor, data)
+
+        def poll():  # as the job page would, on a connection of its own
+            polled.append((Job.objects.values_list("stage", "progress_done").get(pk=job.pk),
+                           MarketEntity.objects.count()))
+            connection.close()
+
+        thread = threading.Thread(target=poll)
+        thread.start()
+        thread.join()
+        merged.set()
+
+    def progress(job, *, done, **kwargs):
+        original_progress(job, done=done, **kwargs)
+        if done == 6:  # checking holds here until the writer has merged the first chunk and the page has looked
+            merged.wait(timeout=30)
+
+    monkeypatch.setattr(importer._PostgresLoad, "load", load)
+    monkeypatch.setattr(importer, "job_progress", progress)
+    report = entities_import_job(job=job)
+    assert report.ok and report.created == 12
+    # After the first chunk was merged (inside the open transaction) the page saw the checking under way, its
+    # progress, and none of the rows yet.
+    assert polled[0] == (("校验数据", 3), 0) or polled[0] == (("校验数据", 6), 0)
+    assert MarketEntity.objects.count() == 12
