@@ -1,10 +1,14 @@
 """Importing the entity register from .xlsx: read, check every row, then write all of it or nothing.
 
-Reading (core.importing) uses python-calamine (Rust, releases the GIL): the sheet is parsed once and its rows
-are checked one by one; each valid row goes straight to a staging file on disk, so the rows are never held twice
-in memory.
-Writing happens only when every row is valid, in one transaction: on PostgreSQL a COPY into a temporary table
-and set-based merges, elsewhere (the SQLite demo) bulk_create / bulk_update.
+Reading (core.importing) uses python-calamine (Rust): the sheet is parsed once and its rows are checked one by
+one (_check_rows: a fast path of look-ups for the usual row); each valid row becomes a line of COPY text, handed
+on in chunks, so the rows are never held twice in memory.
+Writing is one transaction that commits only when every row is valid. On PostgreSQL, outside any transaction,
+the chunks are merged while checking goes on, by a writer thread on a connection of its own (_StreamWriter:
+COPY into a temporary table and set-based merges, or straight into an empty register); a bad row rolls it all
+back. Inside a caller's transaction the chunks are spooled to disk and merged in that transaction afterwards;
+elsewhere (the SQLite demo) bulk_create / bulk_update. After a merge into a maintained register a job merges the
+search indexes' GIN pending lists (gin_cleanup_task).
 """
 import io
 import json
