@@ -265,6 +265,22 @@ def _named(exc: DrawFailure) -> DrawFailure:
     return DrawFailure(str(exc).replace(exc.uscc, f"“{name}”（{exc.uscc}）", 1) if name else str(exc), uscc=exc.uscc)
 
 
+def _certificate_fields(task: Task, seed: str, drawn_at, departments, strata, population, offices, pool) -> dict:
+    """Every field of the certificate (DESIGN.md §4) but the assignments and its own digest."""
+    return {
+        "algorithm": ALGORITHM,
+        "seed": seed,
+        "drawn_at": timezone.localtime(drawn_at).isoformat(timespec="seconds"),
+        "task": {"id": task.pk, "name": task.name, "filter": certificate_filter(task),
+                 "inspectors_per_check": task.inspectors_per_check, "cross_office": task.cross_office,
+                 "departments": departments},
+        "strata": strata,
+        "exclusions": sorted(population.exclusions, key=lambda e: e["uscc"]),
+        "entity_offices": offices,
+        "pool": [m.as_certificate() for m in pool],
+    }
+
+
 def draw_compute(task: Task, *, job: Job | None = None, seed: str | None = None, drawn_at=None) -> Computed:
     """Freeze the population and the pool, rank, select and assign; the certificate's canonical bytes.
     ``seed`` and ``drawn_at`` are given only by the tests and the demo data; a real draw takes 32 random bytes."""
@@ -290,16 +306,7 @@ def draw_compute(task: Task, *, job: Job | None = None, seed: str | None = None,
     clock.lap("assign")
     _progress(job, 80, "生成抽取凭证")
     cert = {
-        "algorithm": ALGORITHM,
-        "seed": seed,
-        "drawn_at": timezone.localtime(drawn_at).isoformat(timespec="seconds"),
-        "task": {"id": task.pk, "name": task.name, "filter": certificate_filter(task),
-                 "inspectors_per_check": task.inspectors_per_check, "cross_office": task.cross_office,
-                 "departments": departments},
-        "strata": strata,
-        "exclusions": sorted(population.exclusions, key=lambda e: e["uscc"]),
-        "entity_offices": offices,
-        "pool": [m.as_certificate() for m in pool],
+        **_certificate_fields(task, seed, drawn_at, departments, strata, population, offices, pool),
         "assignments": [{"uscc": code, "inspectors": inspectors}
                         for code, inspectors in zip(walk, assignments, strict=True)],
     }
@@ -539,18 +546,8 @@ def draw_pipelined(task: Task, *, job: Job | None, by, seed: str | None = None, 
     clock.lap("rank")
     pool, inspector_ids = freeze_pool(task)
     departments = task.department_codes()
-    rest = _certificate_rest({
-        "algorithm": ALGORITHM,
-        "seed": seed,
-        "drawn_at": timezone.localtime(drawn_at).isoformat(timespec="seconds"),
-        "task": {"id": task.pk, "name": task.name, "filter": certificate_filter(task),
-                 "inspectors_per_check": task.inspectors_per_check, "cross_office": task.cross_office,
-                 "departments": departments},
-        "strata": strata,
-        "exclusions": sorted(population.exclusions, key=lambda e: e["uscc"]),
-        "entity_offices": offices,
-        "pool": [m.as_certificate() for m in pool],
-    }, population.texts)
+    rest = _certificate_rest(_certificate_fields(task, seed, drawn_at, departments, strata, population, offices, pool),
+                             population.texts)
     summary = {
         "strata": [{k: st[k] for k in ("class", "ratio", "population_size", "sample_size")} for st in strata],
         "exclusions": len(population.exclusions), "pool": len(pool), "departments": departments,
