@@ -9,6 +9,7 @@ from .supervision_choices import (
     FeedbackAnswer,
     FineSeverity,
     LetterKind,
+    LicenceExemption,
     ObjectionOutcome,
     UnlicensedHandling,
     UnlicensedResult,
@@ -154,6 +155,7 @@ class UnlicensedCaseForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible_department"].queryset = member_departments()
+        self.fields["licence_exemption"].choices = [("", "不属于（须办理营业执照）"), *LicenceExemption.choices]
         self.fields["office"].queryset = Office.objects.filter(is_active=True)
         if user is not None and not user.sees_whole_district:
             self.fields["office"].queryset = Office.objects.filter(pk=user.office_id)

@@ -58,6 +58,7 @@ def test_an_activity_exempt_from_the_business_licence_is_not_registered_as_unlic
         "discovered_on": "2025-03-04"})
     assert response.status_code == 200
     assert "不按无照经营登记" in response.context["form"].errors["missing"][0]
+    assert ("", "不属于（须办理营业执照）") in response.context["form"].fields["licence_exemption"].choices
     assert UnlicensedCase.objects.count() == 1
 
 
