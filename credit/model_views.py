@@ -52,7 +52,9 @@ def _home(request, form, status=200):
     models = []
     for model in ScoringModel.objects.all():
         version = current_version(model)
-        models.append({"model": model, "version": version, "plan": _plan_rows(version) if version else [],
+        plan = _plan_rows(version) if version else []
+        models.append({"model": model, "version": version, "plan": plan,
+                       "not_live": sum(1 for row in plan if not row["live"]),
                        "drafts": model.versions.filter(status=VersionStatus.DRAFT).count()})
     return render(request, "credit/model_home.html", {
         "models": models,

@@ -48,6 +48,9 @@ def test_model_page_documents_the_formula_and_marks_sources_not_yet_live(client,
     assert "每户的风险分 = 下表各项指标得分之和" in html
     assert "风险分 <strong>低于 15.00</strong> 为 A 类" in html
     assert html.count("数据来源尚未上线</span>") == sum(not kind.available for kind in KINDS.values())
+    not_live = sum(not kind.available for kind in KINDS.values())
+    assert ("各项指标的数据来源均已上线" in html) == (not_live == 0)
+    assert (f"的 {not_live} 项指标已列入模型" in html) == (not_live > 0)
     assert "发起评价" not in html  # office staff read, they do not start runs
 
 
