@@ -281,19 +281,26 @@ def _certificate_fields(task: Task, seed: str, drawn_at, departments, strata, po
     }
 
 
-def draw_compute(task: Task, *, job: Job | None = None, seed: str | None = None, drawn_at=None) -> Computed:
-    """Freeze the population and the pool, rank, select and assign; the certificate's canonical bytes.
-    ``seed`` and ``drawn_at`` are given only by the tests and the demo data; a real draw takes 32 random bytes."""
+def _frozen_and_ranked(task: Task, job, seed: str | None, drawn_at, *, parallel: bool):
+    """The first two stages of every draw: the seed and time, the frozen population, the ranked selection."""
     seed = seed or secrets.token_hex(32)
     drawn_at = drawn_at or timezone.now()
     clock = _Clock()
     _progress(job, 5, "冻结抽取范围")
     population = freeze(task)
     clock.lap("population")
-    hasher = Hasher(seed)
     _progress(job, 35, "计算排序值并抽取")
-    strata, walk, stratum_of, located, offices = _rank(task, population, hasher)
+    hasher = Hasher(seed)
+    ranked = _rank(task, population, hasher, parallel=parallel)
     clock.lap("rank")
+    return seed, drawn_at, clock, population, hasher, ranked
+
+
+def draw_compute(task: Task, *, job: Job | None = None, seed: str | None = None, drawn_at=None) -> Computed:
+    """Freeze the population and the pool, rank, select and assign; the certificate's canonical bytes.
+    ``seed`` and ``drawn_at`` are given only by the tests and the demo data; a real draw takes 32 random bytes."""
+    seed, drawn_at, clock, population, hasher, (strata, walk, stratum_of, located, offices) = _frozen_and_ranked(
+        task, job, seed, drawn_at, parallel=False)
     _progress(job, 60, "分派检查人员")
     pool, inspector_ids = freeze_pool(task)
     departments = task.department_codes()
@@ -534,16 +541,8 @@ def draw_pipelined(task: Task, *, job: Job | None, by, seed: str | None = None, 
     assignment's helper process (``ForkedOrders``) for a walk of at least that many entities; the job leaves it
     off (``ASSIGNMENT_HELPER``). Returns the draw and the seconds per stage. Raises DrawFailure (nothing saved) or
     AlreadyDrawn."""
-    seed = seed or secrets.token_hex(32)
-    drawn_at = drawn_at or timezone.now()
-    clock = _Clock()
-    _progress(job, 5, "冻结抽取范围")
-    population = freeze(task)
-    clock.lap("population")
-    hasher = Hasher(seed)
-    _progress(job, 35, "计算排序值并抽取")
-    strata, walk, stratum_of, located, offices = _rank(task, population, hasher, parallel=True)
-    clock.lap("rank")
+    seed, drawn_at, clock, population, hasher, (strata, walk, stratum_of, located, offices) = _frozen_and_ranked(
+        task, job, seed, drawn_at, parallel=True)
     pool, inspector_ids = freeze_pool(task)
     departments = task.department_codes()
     rest = _certificate_rest(_certificate_fields(task, seed, drawn_at, departments, strata, population, offices, pool),
