@@ -19,8 +19,10 @@ killed or sends nothing, the job simply computes the remaining entities itself: 
 """
 import gc
 import os
+import select
 import signal
 import struct
+import time
 from array import array
 
 from .algorithm import Hasher, PoolMember, assign, blocking_maps, rank_select
@@ -29,6 +31,11 @@ MIN_WALK = 1000  # below this the fork costs more than the helper saves (the tes
 CHUNK = 16  # entities per message from the helper
 NICE = 19  # the assignment helper's niceness
 MIN_POPULATION = 100_000  # below this the ranking is not split (a fork costs a few milliseconds)
+# How long the job waits for the ranking helper after ranking its own strata: this many times as long as its own
+# took, and at least HELPER_WAIT_MIN seconds. A helper that hangs (it should not, but it is a fork) is then killed
+# and its strata are ranked by the job itself: a draw is never left waiting on it.
+HELPER_WAIT_FACTOR = 3
+HELPER_WAIT_MIN = 5.0
 _HEADER = struct.Struct("<II")  # first walk index of the chunk, number of entities
 
 
@@ -183,7 +190,8 @@ _RANKED = struct.Struct("<BII")  # stratum number, number selected, byte length 
 
 
 def rank_parallel(strata: dict[str, list[str]], sizes: dict[str, int], hasher: Hasher, *,
-                  min_population: int | None = None, done=None) -> dict[str, list[tuple[bytes, str]]]:
+                  min_population: int | None = None, done=None, wait_min: float | None = None
+                  ) -> dict[str, list[tuple[bytes, str]]]:
     """``rank_select`` of every stratum (code lists in ``strata``, sample sizes in ``sizes``), the larger strata
     (about half the codes) ranked by a forked helper meanwhile. ``done(cls, ranked)`` is called as each stratum's
     selection is known (the job looks the selected entities up in the database while the rest is ranked). The
@@ -229,12 +237,16 @@ def rank_parallel(strata: dict[str, list[str]], sizes: dict[str, int], hasher: H
         fd = read_fd
     result: dict[str, list[tuple[bytes, str]]] = {}
     try:
+        started = time.monotonic()
         for cls in ours:
             result[cls] = rank_select(strata[cls], sizes[cls], hasher)
             if done is not None:
                 done(cls, result[cls])
         if fd is not None:
-            for cls, ranked in _read_ranked(fd, list(strata)).items():
+            own = time.monotonic() - started
+            deadline = time.monotonic() + max(HELPER_WAIT_MIN if wait_min is None else wait_min,
+                                              HELPER_WAIT_FACTOR * own)
+            for cls, ranked in _read_ranked(fd, list(strata), deadline).items():
                 if cls in theirs and cls not in result and len(ranked) == min(sizes[cls], len(strata[cls])):
                     result[cls] = ranked
                     if done is not None:
@@ -252,10 +264,13 @@ def rank_parallel(strata: dict[str, list[str]], sizes: dict[str, int], hasher: H
     return {cls: result[cls] for cls in strata}
 
 
-def _read_ranked(fd: int, names: list[str]) -> dict[str, list[tuple[bytes, str]]]:
-    """The helper's strata, as far as they arrived whole."""
+def _read_ranked(fd: int, names: list[str], deadline: float) -> dict[str, list[tuple[bytes, str]]]:
+    """The helper's strata, as far as they arrived whole before it closed the pipe or the deadline passed."""
     chunks = []
     while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            break  # the helper is late: the caller kills it and ranks what is missing itself
         data = os.read(fd, 1 << 20)
         if not data:
             break

@@ -5,6 +5,7 @@ while the checks are being written saves nothing and leaves no process behind.""
 import os
 import random
 import signal
+import time
 from decimal import Decimal
 
 import pytest
@@ -274,6 +275,29 @@ def test_ranking_goes_on_alone_when_the_helper_dies(monkeypatch):
     monkeypatch.setattr(os, "fork", fork_and_die)
     result = rank_parallel(strata, sizes, hasher, min_population=1)
     assert result == {cls: rank_select(codes, sizes[cls], hasher) for cls, codes in strata.items()}
+
+
+def test_ranking_does_not_wait_for_a_helper_that_hangs(monkeypatch):
+    strata, sizes = _strata(13)
+    hasher = Hasher("79" * 32)
+    real_fork = os.fork
+    helpers = []
+
+    def fork_and_hang():
+        pid = real_fork()
+        if pid == 0:
+            time.sleep(3600)  # the helper never answers (killed by the job, so this never ends on its own)
+            os._exit(0)
+        helpers.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork_and_hang)
+    started = time.monotonic()
+    result = rank_parallel(strata, sizes, hasher, min_population=1, wait_min=0.2)
+    assert result == {cls: rank_select(codes, sizes[cls], hasher) for cls, codes in strata.items()}
+    assert time.monotonic() - started < 60  # not the helper's hour
+    with pytest.raises(ChildProcessError):  # killed and reaped by the job
+        os.waitpid(helpers[0], os.WNOHANG)
 
 
 def test_the_certificate_written_in_parts_is_the_canonical_json():
