@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.filters import SortedFilterSet
 from core.models import Office
-from registry.codes import normalise_uscc
+from registry.filters import entity_search
 
 from .choices import (
     ListingKind,
@@ -30,14 +30,7 @@ def _years():
 
 
 def _search(queryset, value):
-    value = value.strip()
-    if not value:
-        return queryset
-    query = Q(entity__name__icontains=value)
-    code = normalise_uscc(value)
-    if len(code) >= 4 and code.isascii() and code.isalnum():
-        query |= Q(entity__uscc__startswith=code)
-    return queryset.filter(query)
+    return entity_search(queryset, value, path="entity__")
 
 
 class ScopedFilterSet(SortedFilterSet):
@@ -189,11 +182,4 @@ class SharedRepairFilter(SortedFilterSet):
                                        empty_label="全部年度")
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        query = Q(case__entity__name__icontains=value)
-        code = normalise_uscc(value)
-        if len(code) >= 4 and code.isascii() and code.isalnum():
-            query |= Q(case__entity__uscc__startswith=code)
-        return queryset.filter(query)
+        return entity_search(queryset, value, path="case__entity__")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from core.filters import SortedFilterSet
 from core.models import Department, Office
 from registry.codes import normalise_uscc
+from registry.filters import entity_search
 
 from .choices import (
     PROBLEM_CODES,
@@ -126,14 +127,7 @@ class CheckFilter(SortedFilterSet):
             del self.filters["stratum"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        query = Q(entity__name__icontains=value)
-        code = normalise_uscc(value)
-        if len(code) >= 4 and code.isascii() and code.isalnum():
-            query |= Q(entity__uscc__startswith=code)
-        return queryset.filter(query)
+        return entity_search(queryset, value, path="entity__")
 
     def filter_problem(self, queryset, name, value):
         if value == "yes":

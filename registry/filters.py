@@ -25,6 +25,22 @@ SORTS = {
 DEFAULT_SORT = "name"
 
 
+
+def entity_search(queryset, value: str, *, path: str = "", also: tuple[str, ...] = ()):
+    """The search box of every list of entities or their records: the name (and the ``also`` fields) contains the
+    words, or the code starts with them when they look like a code (4 or more Latin letters and digits).
+    ``path`` leads from the queryset's model to the entity, e.g. ``"entity__"``."""
+    value = (value or "").strip()
+    if not value:
+        return queryset
+    query = Q(**{f"{path}name__icontains": value})
+    for field in also:
+        query |= Q(**{f"{path}{field}__icontains": value})
+    code = normalise_uscc(value)
+    if len(code) >= 4 and code.isascii() and code.isalnum():
+        query |= Q(**{f"{path}uscc__startswith": code})
+    return queryset.filter(query)
+
 class EntityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="关键词", method="search",
                                   widget=forms.TextInput(attrs={"placeholder": "名称 / 统一社会信用代码 / 法定代表人"}))
@@ -64,14 +80,7 @@ class EntityFilter(django_filters.FilterSet):
             del self.filters["risk_class"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        code = normalise_uscc(value)
-        query = Q(name__icontains=value) | Q(legal_rep__icontains=value)
-        if len(code) >= 4 and code.isascii() and code.isalnum():  # a code is Latin letters and digits
-            query |= Q(uscc__startswith=code)
-        return queryset.filter(query)
+        return entity_search(queryset, value, also=("legal_rep",))
 
     def filter_section(self, queryset, name, value):
         return queryset.filter(industry_code__startswith=value)
